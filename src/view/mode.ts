@@ -1,0 +1,14 @@
+// Which kind of progress output a run gets: the Ink view, plain lines, or silence.
+import type { LogLevel, ProgressMode } from '../options.js';
+
+/** The Ink view is drawn for `always`, and for `auto` on a TTY outside CI. */
+export function drawsView(mode: ProgressMode, isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (mode === 'always') return true;
+  if (mode === 'never') return false;
+  return isTTY && (env.CI === undefined || env.CI === '');
+}
+
+/** Without the view, plain progress and summary lines go to a TTY, or to anyone who asked for info logs. */
+export function printsPlain(isTTY: boolean, logLevel: LogLevel): boolean {
+  return isTTY || logLevel === 'info' || logLevel === 'debug' || logLevel === 'trace';
+}
