@@ -10,7 +10,6 @@ export type ErrorCode =
   | 'EREDIRECT'
   | 'EHTTP'
   | 'EBODY'
-  | 'EINTERRUPTED'
   | 'EUNKNOWN';
 
 export interface RecordError {

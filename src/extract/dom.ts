@@ -1,0 +1,65 @@
+// --select and --links: a DOM built by cheerio's htmlparser2 entry (cheerio/slim, several times
+// faster than the default parse5 one), loaded on first use so plain crawls never pay for it.
+import type { SelectRule } from '../options.js';
+
+export interface DomResult {
+  fields?: Record<string, string | null>;
+  links?: string[];
+}
+
+export type DomExtractor = (html: string, pageUrl: string) => DomResult;
+
+const SPACES = /\s+/g;
+
+export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean): Promise<DomExtractor> {
+  const { load } = await import('cheerio/slim');
+  return (html, pageUrl) => {
+    const $ = load(html);
+    const out: DomResult = {};
+    if (select.length > 0) {
+      const fields: Record<string, string | null> = {};
+      for (const rule of select) {
+        let el;
+        try {
+          el = $(rule.css).first();
+        } catch {
+          el = null; // an invalid selector was rejected at start-up; a page cannot make one fail
+        }
+        if (!el || el.length === 0) fields[rule.name] = null;
+        else if (rule.attr !== undefined) fields[rule.name] = el.attr(rule.attr) ?? null;
+        else fields[rule.name] = el.text().replace(SPACES, ' ').trim();
+      }
+      out.fields = fields;
+    }
+    if (wantLinks) {
+      let base = pageUrl;
+      const href = $('base[href]').first().attr('href');
+      if (href && URL.canParse(href, pageUrl)) base = new URL(href, pageUrl).href;
+      const seen = new Set<string>();
+      $('a[href], area[href]').each((_, a) => {
+        const raw = $(a).attr('href');
+        if (!raw || !URL.canParse(raw.trim(), base)) return;
+        const u = new URL(raw.trim(), base);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') return;
+        u.hash = '';
+        seen.add(u.href);
+      });
+      out.links = [...seen];
+    }
+    return out;
+  };
+}
+
+/** Throws a one-line message for a selector cheerio cannot parse, so bad --select fails at start. */
+export async function checkSelectors(select: SelectRule[]): Promise<void> {
+  if (select.length === 0) return;
+  const { load } = await import('cheerio/slim');
+  const $ = load('<html></html>');
+  for (const rule of select) {
+    try {
+      $(rule.css);
+    } catch (err) {
+      throw new Error(`--select ${rule.name}: invalid CSS selector "${rule.css}": ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+}

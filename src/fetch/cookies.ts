@@ -1,0 +1,105 @@
+// The session's one cookie jar (tough-cookie, RFC 6265): stores every Set-Cookie, answers the Cookie
+// header for a URL, and reads/writes the Netscape cookie-file format that curl and wget use.
+import { readFile, writeFile } from 'node:fs/promises';
+import { Cookie, CookieJar } from 'tough-cookie';
+
+/** Raised for a cookie file that cannot be read or written; the CLI turns it into exit 2. */
+export class CookieFileError extends Error {}
+
+const HTTP_ONLY_PREFIX = '#HttpOnly_';
+
+export class Jar {
+  private readonly jar = new CookieJar(undefined, { allowSecureOnLocal: false, looseMode: true });
+  /** Cookies ever stored; while 0, no request pays for a jar look-up. */
+  private stored = 0;
+  /** A `-b "n=v; n2=v2"` string, sent with every request as curl does. */
+  private fixed = '';
+
+  /** The Cookie header for `url`, or '' when none applies. */
+  header(url: string): string {
+    if (this.stored === 0) return this.fixed;
+    const fromJar = this.jar.getCookieStringSync(url);
+    if (!this.fixed) return fromJar;
+    return fromJar ? `${this.fixed}; ${fromJar}` : this.fixed;
+  }
+
+  /** Stores the response's Set-Cookie headers for `url`; malformed or rejected cookies are ignored. */
+  store(setCookie: string | string[] | undefined, url: string): void {
+    if (setCookie === undefined) return;
+    const all = typeof setCookie === 'string' ? [setCookie] : setCookie;
+    for (const c of all) {
+      if (this.jar.setCookieSync(c, url, { ignoreError: true })) this.stored++;
+    }
+  }
+
+  /** `-b`: a Netscape cookie file if `spec` names a readable file, else a `n=v; n2=v2` string. */
+  async load(spec: string): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(spec, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (spec.includes('=') && (code === 'ENOENT' || code === 'ENAMETOOLONG')) {
+        this.fixed = spec.split(';').map((s) => s.trim()).filter((s) => s.includes('=')).join('; ');
+        return;
+      }
+      throw new CookieFileError(`cannot read cookie file ${spec}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    for (const raw of text.split(/\r?\n/)) this.loadLine(raw);
+  }
+
+  private loadLine(raw: string): void {
+    let line = raw;
+    let httpOnly = false;
+    if (line.startsWith(HTTP_ONLY_PREFIX)) {
+      httpOnly = true;
+      line = line.slice(HTTP_ONLY_PREFIX.length);
+    } else if (line.startsWith('#') || line.trim() === '') {
+      return;
+    }
+    const parts = line.split('\t');
+    if (parts.length < 7) return;
+    const [domainField, subdomains, path, secure, expiry, key, ...rest] = parts as [string, string, string, string, string, string, ...string[]];
+    const domain = domainField.replace(/^\./, '').toLowerCase();
+    const seconds = Number(expiry);
+    const cookie = new Cookie({
+      key,
+      value: rest.join('\t'),
+      path: path || '/',
+      secure: secure.toUpperCase() === 'TRUE',
+      httpOnly,
+      expires: seconds > 0 ? new Date(seconds * 1000) : 'Infinity',
+    });
+    if (subdomains.toUpperCase() === 'TRUE') cookie.domain = domain;
+    const scheme = cookie.secure ? 'https' : 'http';
+    const host = domain.includes(':') && !domain.startsWith('[') ? `[${domain}]` : domain;
+    if (this.jar.setCookieSync(cookie, `${scheme}://${host}${cookie.path ?? '/'}`, { ignoreError: true })) this.stored++;
+  }
+
+  /** `-c`: every cookie in the jar, in the Netscape format curl reads. */
+  async save(path: string): Promise<void> {
+    const lines = ['# Netscape HTTP Cookie File', '# Written by crawl. Edit at your own risk.', ''];
+    const cookies = this.jar.serializeSync()?.cookies ?? [];
+    for (const c of cookies) {
+      const cookie = Cookie.fromJSON(c);
+      if (!cookie || !cookie.domain) continue;
+      const hostOnly = cookie.hostOnly === true;
+      const domain = (hostOnly ? '' : '.') + cookie.domain;
+      const expires = cookie.expires instanceof Date ? Math.floor(cookie.expires.getTime() / 1000) : 0;
+      lines.push([
+        (cookie.httpOnly ? HTTP_ONLY_PREFIX : '') + domain,
+        hostOnly ? 'FALSE' : 'TRUE',
+        cookie.path ?? '/',
+        cookie.secure ? 'TRUE' : 'FALSE',
+        String(expires),
+        cookie.key,
+        cookie.value,
+      ].join('\t'));
+    }
+    try {
+      await writeFile(path, lines.join('\n') + '\n');
+    } catch (err) {
+      throw new CookieFileError(`cannot write cookie jar ${path}: ${(err as Error).message}`);
+    }
+  }
+}

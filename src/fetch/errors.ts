@@ -1,0 +1,70 @@
+// Maps whatever a fetch throws (undici, net, zlib, TextDecoder) to the record's error codes, in one place.
+import type { ErrorCode } from '../output/record.js';
+
+const BY_CODE: Record<string, ErrorCode> = {
+  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
+  ETIMEDOUT: 'ETIMEDOUT',
+  ECONNREFUSED: 'ECONNREFUSED',
+  EHOSTUNREACH: 'ECONNREFUSED',
+  ENETUNREACH: 'ECONNREFUSED',
+  EADDRNOTAVAIL: 'ECONNREFUSED',
+  ECONNRESET: 'ECONNRESET',
+  EPIPE: 'ECONNRESET',
+  UND_ERR_SOCKET: 'ECONNRESET',
+  UND_ERR_CLOSED: 'ECONNRESET',
+  ERR_STREAM_PREMATURE_CLOSE: 'ECONNRESET',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'ECONNRESET',
+  HPE_INVALID_CONSTANT: 'EBODY',
+  ENOTFOUND: 'ENOTFOUND',
+  EAI_AGAIN: 'ENOTFOUND',
+  EAI_NONAME: 'ENOTFOUND',
+  EAI_FAIL: 'ENOTFOUND',
+  Z_DATA_ERROR: 'EBODY',
+  Z_BUF_ERROR: 'EBODY',
+  Z_NEED_DICT: 'EBODY',
+  ERR__ERROR_FORMAT_PADDING_1: 'EBODY',
+  ERR_ENCODING_NOT_SUPPORTED: 'EBODY',
+  ERR_ENCODING_INVALID_ENCODED_DATA: 'EBODY',
+};
+
+/** An error we raise ourselves with a record code already decided. */
+export class FetchError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+interface Coded {
+  code?: unknown;
+  cause?: unknown;
+  message?: unknown;
+  errors?: unknown;
+}
+
+/** The record code for `err`, looking through `cause` chains and AggregateErrors. */
+export function errorCode(err: unknown): ErrorCode {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if (e instanceof FetchError) return e.code;
+    const { code, cause, errors } = e as Coded;
+    if (typeof code === 'string') {
+      if (code in BY_CODE) return BY_CODE[code]!;
+      if (code.startsWith('HPE_')) return 'EBODY';
+      if (code.startsWith('ERR_BROTLI') || code.startsWith('Z_')) return 'EBODY';
+    }
+    e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return 'EUNKNOWN';
+}
+
+/** A one-line message for `err`, without stack. */
+export function errorMessage(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 3; depth++) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (msg && !parts.includes(msg)) parts.push(msg);
+    e = (e as Coded).cause;
+  }
+  return parts.join(': ').replace(/\s+/g, ' ').slice(0, 300) || 'unknown error';
+}

@@ -1,0 +1,152 @@
+// Fetches one URL through the shared session: follows redirects hop by hop (each hop's cookies
+// count), bounds each attempt by --timeout, retries what is worth retrying, reads the body.
+import type { Dispatcher } from 'undici';
+import type { ErrorCode } from '../output/record.js';
+import { readBody } from './body.js';
+import type { Jar } from './cookies.js';
+import { errorCode, errorMessage, FetchError } from './errors.js';
+import { backoffMs, retryableError, retryableStatus, retryAfterMs, sleep } from './retry.js';
+
+export interface FetchSettings {
+  dispatcher: Dispatcher;
+  jar: Jar;
+  /** -H headers (names as given). */
+  headers: [string, string][];
+  userAgent: string;
+  timeout: number;
+  maxRedirects: number;
+  retries: number;
+  maxBytes: number;
+  /** Decoded bytes to keep for extraction. */
+  keepBytes: number;
+  /** Aborts every request when the crawl is stopped. */
+  stop: AbortSignal;
+}
+
+export interface FetchedResponse {
+  status: number;
+  finalUrl: string;
+  redirects: number;
+  contentType: string | null;
+  body: Buffer;
+  bytes: number;
+  truncated: boolean;
+}
+
+export type FetchOutcome =
+  | { kind: 'response'; response: FetchedResponse; attempts: number }
+  | { kind: 'error'; code: ErrorCode; message: string; attempts: number; response?: Omit<FetchedResponse, 'body'> }
+  | { kind: 'stopped' };
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+/** Headers from -H that must not follow a redirect to another origin. */
+const CREDENTIALS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+function buildHeaders(s: FetchSettings, url: URL, sameOrigin: boolean): Record<string, string> {
+  const h: Record<string, string> = {
+    'user-agent': s.userAgent,
+    accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
+    'accept-encoding': 'gzip, deflate, br',
+  };
+  let cookie = '';
+  for (const [name, value] of s.headers) {
+    const lower = name.toLowerCase();
+    if (!sameOrigin && CREDENTIALS.has(lower)) continue;
+    if (lower === 'cookie') cookie = value;
+    else h[lower] = value;
+  }
+  const fromJar = s.jar.header(url.href);
+  if (fromJar) cookie = cookie ? `${cookie}; ${fromJar}` : fromJar;
+  if (cookie) h.cookie = cookie;
+  return h;
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+type Attempt =
+  | { kind: 'response'; response: FetchedResponse; retryAfter?: number }
+  | { kind: 'error'; code: ErrorCode; message: string; response?: Omit<FetchedResponse, 'body'> };
+
+/** One attempt: the whole redirect chain and the final body, within one timeout. */
+async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
+  const ctl = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ctl.abort();
+  }, s.timeout);
+  const onStop = (): void => ctl.abort();
+  s.stop.addEventListener('abort', onStop, { once: true });
+  let url = start;
+  let redirects = 0;
+  const visited = new Set<string>([start.href]);
+  try {
+    for (;;) {
+      const res = await s.dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: 'GET',
+        headers: buildHeaders(s, url, url.origin === start.origin),
+        signal: ctl.signal,
+      });
+      s.jar.store(res.headers['set-cookie'], url.href);
+      const location = header(res.headers, 'location');
+      if (REDIRECT.has(res.statusCode) && location) {
+        await res.body.dump({ limit: 64 * 1024 });
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          throw new FetchError('EREDIRECT', `invalid redirect target "${location.slice(0, 200)}"`);
+        }
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new FetchError('EREDIRECT', `redirect to unsupported scheme ${next.protocol}`);
+        }
+        next.hash = '';
+        if (visited.has(next.href)) throw new FetchError('EREDIRECT', `redirect loop at ${next.href}`);
+        if (redirects >= s.maxRedirects) throw new FetchError('EREDIRECT', `more than ${s.maxRedirects} redirects`);
+        visited.add(next.href);
+        redirects++;
+        url = next;
+        continue;
+      }
+      const contentType = header(res.headers, 'content-type') ?? null;
+      const base = { status: res.statusCode, finalUrl: url.href, redirects, contentType };
+      let body;
+      try {
+        body = await readBody(res.body, header(res.headers, 'content-encoding'), s.maxBytes, s.keepBytes);
+      } catch (err) {
+        const code = timedOut ? 'ETIMEDOUT' : errorCode(err);
+        return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message: timedOut ? `timed out after ${s.timeout} ms reading the body` : errorMessage(err), response: { ...base, bytes: 0, truncated: false } };
+      }
+      const response: FetchedResponse = { ...base, body: body.kept, bytes: body.bytes, truncated: body.truncated };
+      const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
+      return retryAfter === undefined ? { kind: 'response', response } : { kind: 'response', response, retryAfter };
+    }
+  } catch (err) {
+    if (timedOut) return { kind: 'error', code: 'ETIMEDOUT', message: `timed out after ${s.timeout} ms` };
+    return { kind: 'error', code: errorCode(err), message: errorMessage(err) };
+  } finally {
+    clearTimeout(timer);
+    s.stop.removeEventListener('abort', onStop);
+  }
+}
+
+export async function fetchUrl(url: URL, s: FetchSettings): Promise<FetchOutcome> {
+  for (let attempts = 1; ; attempts++) {
+    const a = await attempt(url, s);
+    if (s.stop.aborted) return { kind: 'stopped' };
+    const lastTry = attempts > s.retries;
+    if (a.kind === 'response') {
+      if (lastTry || !retryableStatus(a.response.status)) return { kind: 'response', response: a.response, attempts };
+      await sleep(a.retryAfter ?? backoffMs(attempts), s.stop);
+    } else {
+      if (lastTry || !retryableError(a.code)) return { ...a, attempts };
+      await sleep(backoffMs(attempts), s.stop);
+    }
+    if (s.stop.aborted) return { kind: 'stopped' };
+  }
+}

@@ -1,0 +1,52 @@
+// The shared HTTP session's dispatcher: one undici Agent (or EnvHttpProxyAgent when HTTP(S)_PROXY is
+// set) with --per-host keep-alive connections per origin, and a connector that applies --resolve.
+import type { LookupFunction } from 'node:net';
+import { Agent, buildConnector, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { ResolveRule } from '../options.js';
+
+export interface DispatcherOptions {
+  perHost: number;
+  timeout: number;
+  resolve: ResolveRule[];
+  env: NodeJS.ProcessEnv;
+  /** Replaces DNS look-ups (tests inject one; no test resolves a real name). */
+  lookup?: LookupFunction;
+}
+
+function proxyFromEnv(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.HTTP_PROXY || env.http_proxy || env.HTTPS_PROXY || env.https_proxy);
+}
+
+/** A connector that sends `host:port` to the address a --resolve rule gives, keeping SNI and Host. */
+function resolvingConnector(rules: ResolveRule[], timeout: number, lookup?: LookupFunction): buildConnector.connector {
+  const base = buildConnector({ timeout, keepAlive: true, ...(lookup ? { lookup } : {}) });
+  if (rules.length === 0) return base;
+  const byHostPort = new Map(rules.map((r) => [`${r.host}:${r.port}`, r.address]));
+  return (opts, callback) => {
+    const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
+    const address = byHostPort.get(`${opts.hostname.toLowerCase()}:${port}`);
+    if (address === undefined) return base(opts, callback);
+    return base({ ...opts, hostname: address, servername: opts.servername ?? opts.hostname }, callback);
+  };
+}
+
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const agentOptions = {
+    connections: opts.perHost,
+    pipelining: 1,
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 60_000,
+    headersTimeout: opts.timeout,
+    bodyTimeout: opts.timeout,
+    connect: resolvingConnector(opts.resolve, opts.timeout, opts.lookup),
+  };
+  if (proxyFromEnv(opts.env)) {
+    return new EnvHttpProxyAgent({
+      ...agentOptions,
+      httpProxy: opts.env.HTTP_PROXY ?? opts.env.http_proxy,
+      httpsProxy: opts.env.HTTPS_PROXY ?? opts.env.https_proxy,
+      noProxy: opts.env.NO_PROXY ?? opts.env.no_proxy,
+    });
+  }
+  return new Agent(agentOptions);
+}
