@@ -4,7 +4,7 @@ import type { Snapshot } from './state.js';
 import { TOP_HOSTS } from './state.js';
 import { Bar, Totals } from './Bar.js';
 import { Hosts } from './Hosts.js';
-import { Statuses } from './Statuses.js';
+import { Statuses, statusLines } from './Statuses.js';
 import { Failures } from './Failures.js';
 import { Stopping } from './Stopping.js';
 
@@ -27,7 +27,7 @@ const NO_LOGS: LogBatch = { id: 0, lines: [] };
 
 /** Host rows that fit: the frame must stay shorter than the terminal. */
 export function hostRows(s: Snapshot, rows: number): number {
-  const fixed = 2 + 1 + 1 + 1 + s.recent.length + (s.stopping === 'no' ? 0 : 1);
+  const fixed = 2 + 1 + 1 + statusLines(s) + s.recent.length + (s.stopping === 'no' ? 0 : 1);
   return Math.max(0, Math.min(TOP_HOSTS, rows - 1 - fixed));
 }
 
