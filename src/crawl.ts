@@ -1,0 +1,129 @@
+// The crawl: input lines → normalized, de-duplicated URLs → host-fair scheduler → fetch → extract →
+// record → sink. It emits events for whoever watches and knows nothing of terminals or exit codes.
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { CrawlEmitter } from './events.js';
+import { loadDomExtractor, type DomExtractor } from './extract/dom.js';
+import { buildRecord } from './extract/record.js';
+import type { Jar } from './fetch/cookies.js';
+import { fetchUrl, type FetchSettings } from './fetch/fetch.js';
+import { readInputs } from './input/lines.js';
+import { normalizeUrl } from './input/normalize.js';
+import { SeenSet } from './input/seen.js';
+import type { Logger } from './log.js';
+import type { Options } from './options.js';
+import type { CrawlRecord } from './output/record.js';
+import type { NdjsonSink } from './output/sink.js';
+import { Scheduler } from './schedule/scheduler.js';
+
+/** What --resume found already done in the output file. */
+export interface Done {
+  urls: SeenSet;
+  invalidLines: Set<number>;
+}
+
+export interface CrawlDeps {
+  options: Options;
+  stdin: Readable;
+  sink: NdjsonSink;
+  emitter: CrawlEmitter;
+  logger: Logger;
+  dispatcher: Dispatcher;
+  jar: Jar;
+  done?: Done;
+}
+
+export interface CrawlResult {
+  records: number;
+  failed: number;
+}
+
+/** Bytes kept for extraction when only the title is wanted: titles live in the head. */
+const TITLE_KEEP_BYTES = 256 * 1024;
+
+export class Crawl {
+  private readonly scheduler: Scheduler;
+  private readonly stopCtl = new AbortController();
+  private readonly seen = new SeenSet();
+  private readonly settings: FetchSettings;
+  private dom: DomExtractor | null = null;
+  private stopping = false;
+  private records = 0;
+  private failed = 0;
+
+  constructor(private readonly deps: CrawlDeps) {
+    const o = deps.options;
+    this.scheduler = new Scheduler({ limit: o.limit, perHost: o.perHost, rate: o.rate, maxPending: Math.max(1024, o.limit * 64) });
+    const wantDom = o.select.length > 0 || o.links;
+    this.settings = {
+      dispatcher: deps.dispatcher,
+      jar: deps.jar,
+      headers: o.headers,
+      userAgent: o.userAgent,
+      timeout: o.timeout,
+      maxRedirects: o.maxRedirects,
+      retries: o.retries,
+      maxBytes: o.maxBytes,
+      keepBytes: wantDom ? o.maxBytes : Math.min(TITLE_KEEP_BYTES, o.maxBytes),
+      stop: this.stopCtl.signal,
+    };
+  }
+
+  /** Reads the whole input and resolves once every record is handed to the sink (or the crawl was stopped). */
+  async run(): Promise<CrawlResult> {
+    const o = this.deps.options;
+    if (o.select.length > 0 || o.links) this.dom = await loadDomExtractor(o.select, o.links);
+    const { emitter } = this.deps;
+    let total = 0;
+    for await (const line of readInputs(o.inputs, this.deps.stdin)) {
+      if (this.stopping) break;
+      const n = normalizeUrl(line.text);
+      if (!n.ok) {
+        if (this.deps.done?.invalidLines.has(line.line)) continue;
+        emitter.emit('read', ++total);
+        await this.emit(null, { url: line.text, ok: false, status: null, error: { code: 'EINVALIDURL', message: `line ${line.line}: ${n.reason}` }, line: line.line });
+        continue;
+      }
+      if (!this.seen.add(n.href) || this.deps.done?.urls.has(n.href)) continue;
+      emitter.emit('read', ++total);
+      await this.scheduler.room();
+      if (this.stopping) break;
+      const origin = n.url.origin;
+      emitter.emit('queued', origin);
+      this.scheduler.add(origin, () => this.visit(n.url, n.href, origin));
+    }
+    if (!this.stopping) emitter.emit('inputEnd', total);
+    await this.scheduler.idle();
+    return { records: this.records, failed: this.failed };
+  }
+
+  /** Stops taking input and drops queued URLs; requests in flight go on until `abort`. */
+  stop(): void {
+    this.stopping = true;
+    this.scheduler.stop();
+  }
+
+  /** Aborts requests in flight; they end without a record, so --resume fetches them again. */
+  abort(): void {
+    this.stop();
+    this.stopCtl.abort();
+  }
+
+  private async visit(url: URL, href: string, origin: string): Promise<void> {
+    const started = performance.now();
+    this.deps.emitter.emit('start', origin, href);
+    const outcome = await fetchUrl(url, this.settings);
+    if (outcome.kind === 'stopped') return;
+    const record = buildRecord(href, outcome, this.dom, Math.round(performance.now() - started));
+    const { logger } = this.deps;
+    if (!record.ok && logger.isLevelEnabled('debug')) logger.debug({ url: href, error: record.error }, 'failed');
+    await this.emit(origin, record);
+  }
+
+  private emit(origin: string | null, record: CrawlRecord): Promise<void> | undefined {
+    this.records++;
+    if (!record.ok) this.failed++;
+    this.deps.emitter.emit('done', origin, record);
+    return this.deps.sink.write(record);
+  }
+}

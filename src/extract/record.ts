@@ -1,0 +1,49 @@
+// Turns a fetch outcome into the record: response fields, the title (HTML only), --select/--links.
+// Field order is fixed here, so every record reads the same; undefined fields are never set.
+import type { FetchOutcome } from '../fetch/fetch.js';
+import { errorMessage } from '../fetch/errors.js';
+import type { CrawlRecord, RecordError } from '../output/record.js';
+import { detectCharset } from './charset.js';
+import type { DomExtractor, DomResult } from './dom.js';
+import { decoderFor, extractTitle, isHtml } from './title.js';
+
+type Outcome = Exclude<FetchOutcome, { kind: 'stopped' }>;
+
+export function buildRecord(url: string, outcome: Outcome, dom: DomExtractor | null, ms: number): CrawlRecord {
+  if (outcome.kind === 'error') {
+    const r = outcome.response;
+    const error: RecordError = { code: outcome.code, message: outcome.message };
+    if (!r) return { url, ok: false, status: null, attempts: outcome.attempts, ms, error };
+    return { url, ok: false, status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title: null, attempts: outcome.attempts, ms, error };
+  }
+  const r = outcome.response;
+  let title: string | null = null;
+  let extracted: DomResult | undefined;
+  let bodyError: RecordError | undefined;
+  try {
+    if (isHtml(r.contentType, r.body)) {
+      const charset = detectCharset(r.body, r.contentType);
+      title = extractTitle(r.body, charset);
+      if (dom) extracted = dom(decoderFor(charset).decode(r.body), r.finalUrl);
+    }
+  } catch (err) {
+    bodyError = { code: 'EBODY', message: errorMessage(err) };
+  }
+  const base = { status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title };
+  const rest: { truncated?: true; fields?: Record<string, string | null>; links?: string[] } = {};
+  if (r.truncated) rest.truncated = true;
+  if (dom) {
+    const e = extracted ?? emptyDom(dom);
+    if (e.fields) rest.fields = e.fields;
+    if (e.links) rest.links = e.links;
+  }
+  const ok = r.status >= 200 && r.status < 300 && !bodyError;
+  if (ok) return { url, ok, ...base, ...rest, attempts: outcome.attempts, ms };
+  const error = bodyError ?? { code: 'EHTTP' as const, message: `HTTP ${r.status}` };
+  return { url, ok: false, ...base, ...rest, attempts: outcome.attempts, ms, error };
+}
+
+/** The same keys for a non-HTML page as for an HTML one, so jq filters need no special case. */
+function emptyDom(dom: DomExtractor): DomResult {
+  return dom('', 'http://invalid/');
+}
