@@ -11,7 +11,7 @@ import { buildah, buildahOk, fromImage, imageConfig, removeContainers, RUN_FLAGS
 import { baseImages, parseDockerfile } from './dockerfile.js';
 import { exec, execOk, onPath, seconds, tail, type ExecOptions, type ExecResult } from './exec.js';
 import { ensureStandIn, removeStandIn } from './standin.js';
-import { startSite } from './minisite.js';
+import { startSite } from '../../fixtures/site.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const IMAGE = 'localhost/crawl:latest';
@@ -390,7 +390,7 @@ async function main(): Promise<number> {
     });
 
     site = await required('fixture site on 127.0.0.1-4', () =>
-      startSite({ hosts: ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'] }));
+      startSite({ hosts: ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'], log: false }));
     const s = site;
     for (const [name, fn] of [
       ['scenario 1: stdin pipe (crawl - < urls.txt)', stdinPipe],
