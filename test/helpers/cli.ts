@@ -14,7 +14,7 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export interface CliOptions {
   /** Written to the child's stdin, which is then closed; without it stdin is closed at once. */
   stdin?: string;
-  /** Extra environment, merged over process.env and CI=true. */
+  /** Extra environment, merged over process.env (minus proxy variables) and CI=true. */
   env?: NodeJS.ProcessEnv;
   /** Kill the child (SIGKILL) after this long; default 30 s. */
   timeoutMs?: number;
@@ -49,11 +49,20 @@ export function parseNdjson(text: string): Record<string, unknown>[] {
   });
 }
 
+const PROXY_VARS = new Set(['http_proxy', 'https_proxy', 'no_proxy', 'all_proxy']);
+
+/** process.env without proxy settings: tests talk to loopback servers directly (opts.env may add them back). */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!PROXY_VARS.has(k.toLowerCase())) env[k] = v;
+  return env;
+}
+
 /** Starts the CLI; `result` settles when the child has exited and its pipes are drained. */
 export function startCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; result: Promise<CliResult> } {
   const child = spawn(process.execPath, [binPath, ...args], {
     cwd: opts.cwd ?? repoRoot,
-    env: { ...process.env, CI: 'true', ...opts.env },
+    env: { ...inheritedEnv(), CI: 'true', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
