@@ -90,7 +90,8 @@ function program(): Command {
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(`crawl: ${s.replace(/^error: /, '')}`),
-      outputError: (s, write) => write(s.replace(/\n?$/, ' (see crawl --help)\n')),
+      // One line: commander puts its "(Did you mean --limit?)" hint on a line of its own.
+      outputError: (s, write) => write(`${s.replace(/\n+$/, '').replace(/\n/g, ' ')} (see crawl --help)\n`),
     });
 }
 
