@@ -7,6 +7,7 @@ import { loadDomExtractor, type DomExtractor } from './extract/dom.js';
 import { buildRecord } from './extract/record.js';
 import type { Jar } from './fetch/cookies.js';
 import { fetchUrl, type FetchSettings } from './fetch/fetch.js';
+import { Stopper } from './fetch/stopper.js';
 import { readInputs } from './input/lines.js';
 import { normalizeUrl } from './input/normalize.js';
 import { SeenSet } from './input/seen.js';
@@ -43,7 +44,7 @@ const TITLE_KEEP_BYTES = 256 * 1024;
 
 export class Crawl {
   private readonly scheduler: Scheduler;
-  private readonly stopCtl = new AbortController();
+  private readonly stopper = new Stopper();
   private readonly seen = new SeenSet();
   private readonly settings: FetchSettings;
   private dom: DomExtractor | null = null;
@@ -53,7 +54,7 @@ export class Crawl {
 
   constructor(private readonly deps: CrawlDeps) {
     const o = deps.options;
-    this.scheduler = new Scheduler({ limit: o.limit, perHost: o.perHost, rate: o.rate, maxPending: Math.max(1024, o.limit * 64) });
+    this.scheduler = new Scheduler({ limit: o.limit, perHost: o.perHost, rate: o.rate, maxPending: Math.max(1024, o.limit * 16) });
     const wantDom = o.select.length > 0 || o.links;
     this.settings = {
       dispatcher: deps.dispatcher,
@@ -65,7 +66,7 @@ export class Crawl {
       retries: o.retries,
       maxBytes: o.maxBytes,
       keepBytes: wantDom ? o.maxBytes : Math.min(TITLE_KEEP_BYTES, o.maxBytes),
-      stop: this.stopCtl.signal,
+      stop: this.stopper,
     };
   }
 
@@ -106,7 +107,7 @@ export class Crawl {
   /** Aborts requests in flight; they end without a record, so --resume fetches them again. */
   abort(): void {
     this.stop();
-    this.stopCtl.abort();
+    this.stopper.abort();
   }
 
   private async visit(url: URL, href: string, origin: string): Promise<void> {

@@ -46,17 +46,45 @@ function unescape(s: string): string {
   });
 }
 
+const OPEN_TAG = Buffer.from('<title', 'latin1');
+const CLOSE_TAG = Buffer.from('</title', 'latin1');
+
+/** Index of `needle` in body[from, to), searched natively in the bytes (no string copy), or -1. */
+function indexIn(body: Buffer, needle: Buffer, from: number, to: number): number {
+  const i = body.indexOf(needle, from);
+  return i !== -1 && i < to ? i : -1;
+}
+
 /** The collapsed title, '' for an empty one, or null when there is no <title>. */
 export function extractTitle(body: Buffer, charset: string): string | null {
   const decoder = decoderFor(charset);
-  const wide = charset.toLowerCase().startsWith('utf-16');
-  if (wide) return titleIn(decoder.decode(body.subarray(0, SCAN_BYTES)));
-  const head = body.toString('latin1', 0, Math.min(body.length, SCAN_BYTES));
-  const open = TITLE_OPEN.exec(head);
-  if (!open) return null;
-  const from = open.index + open[0].length;
-  const close = TITLE_CLOSE.exec(head.slice(from));
-  const to = close ? from + close.index : head.length;
+  if (charset.toLowerCase().startsWith('utf-16')) return titleIn(decoder.decode(body.subarray(0, SCAN_BYTES)));
+  const end = Math.min(body.length, SCAN_BYTES);
+  // Fast path: lower-case tags, found in the bytes. Other casings (<TITLE>) fall back to a regex.
+  let open = indexIn(body, OPEN_TAG, 0, end);
+  let from: number;
+  if (open !== -1) {
+    const gt = body.indexOf(62 /* > */, open);
+    const next = body[open + 6];
+    // `<title>` or `<title attr>`, not `<titles>`
+    if (gt === -1 || (next !== 62 && next !== 32 && next !== 9 && next !== 10 && next !== 13 && next !== 47)) open = -1;
+    from = gt + 1;
+  } else {
+    from = -1;
+  }
+  if (open === -1) {
+    const head = body.toString('latin1', 0, end);
+    const m = TITLE_OPEN.exec(head);
+    if (!m) return null;
+    from = m.index + m[0].length;
+    const close = TITLE_CLOSE.exec(head.slice(from));
+    return clean(decoder.decode(body.subarray(from, close ? from + close.index : end)));
+  }
+  let to = indexIn(body, CLOSE_TAG, from, end);
+  if (to === -1) {
+    const close = TITLE_CLOSE.exec(body.toString('latin1', from, end));
+    to = close ? from + close.index : end;
+  }
   return clean(decoder.decode(body.subarray(from, to)));
 }
 

@@ -49,37 +49,54 @@ function decoder(encoding: string): Transform | null {
 
 /**
  * Reads `body` to its end or to `maxBytes` decoded bytes, whichever comes first. Cutting destroys
- * the stream, which makes undici drop (not reuse) the connection.
+ * the stream, which makes undici drop (not reuse) the connection. Plain 'data'/'end' listeners,
+ * not an async iterator: this runs once per page and the iterator machinery costs more than the read.
  */
-export async function readBody(body: Readable, contentEncoding: string | undefined, maxBytes: number, keep: number): Promise<BodyResult> {
+export function readBody(body: Readable, contentEncoding: string | undefined, maxBytes: number, keep: number): Promise<BodyResult> {
   const enc = contentEncoding ? contentEncoding.trim().toLowerCase() : '';
   const dec = enc && enc !== 'identity' ? decoder(enc) : null;
   const source: Readable = dec ? pipeline(body, dec, () => undefined) : body;
-  const chunks: Buffer[] = [];
-  let keptBytes = 0;
-  let bytes = 0;
-  let truncated = false;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let keptBytes = 0;
+    let bytes = 0;
+    let settled = false;
+    const finish = (truncated: boolean): void => {
+      if (settled) return;
+      settled = true;
+      source.off('data', onData);
+      const kept = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, keptBytes);
+      resolve({ kept, bytes, truncated });
+    };
+    const onData = (chunk: Buffer): void => {
       let c = chunk;
-      if (bytes + c.length > maxBytes) {
-        c = c.subarray(0, maxBytes - bytes);
-        truncated = true;
-      }
+      const truncated = bytes + c.length > maxBytes;
+      if (truncated) c = c.subarray(0, maxBytes - bytes);
       bytes += c.length;
       if (keptBytes < keep) {
         const part = keptBytes + c.length > keep ? c.subarray(0, keep - keptBytes) : c;
         chunks.push(part);
         keptBytes += part.length;
       }
-      if (truncated) break;
-    }
-  } finally {
-    if (truncated) {
-      source.destroy();
-      body.destroy();
-    }
-  }
-  const kept = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, keptBytes);
-  return { kept, bytes, truncated };
+      if (truncated) {
+        finish(true);
+        source.destroy();
+        body.destroy();
+      }
+    };
+    source.on('data', onData);
+    source.once('end', () => finish(false));
+    source.once('error', (err) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    });
+    // A stream destroyed without an error (aborted) ends neither way; 'close' settles it.
+    source.once('close', () => {
+      if (!settled) {
+        settled = true;
+        reject(Object.assign(new Error('body stream closed early'), { code: 'ECONNRESET' }));
+      }
+    });
+  });
 }

@@ -1,7 +1,18 @@
 // The session's one cookie jar (tough-cookie, RFC 6265): stores every Set-Cookie, answers the Cookie
 // header for a URL, and reads/writes the Netscape cookie-file format that curl and wget use.
 import { readFile, writeFile } from 'node:fs/promises';
-import { Cookie, CookieJar } from 'tough-cookie';
+import { createRequire } from 'node:module';
+import type * as ToughCookie from 'tough-cookie';
+
+/**
+ * tough-cookie (and its public-suffix data) is loaded on the first cookie, synchronously through its
+ * CommonJS build: a crawl that never meets a cookie saves its start-up time and ~15 MB of memory.
+ */
+let tough: typeof ToughCookie | undefined;
+function lib(): typeof ToughCookie {
+  tough ??= createRequire(import.meta.url)('tough-cookie') as typeof ToughCookie;
+  return tough;
+}
 
 /** Raised for a cookie file that cannot be read or written; the CLI turns it into exit 2. */
 export class CookieFileError extends Error {}
@@ -9,11 +20,16 @@ export class CookieFileError extends Error {}
 const HTTP_ONLY_PREFIX = '#HttpOnly_';
 
 export class Jar {
-  private readonly jar = new CookieJar(undefined, { allowSecureOnLocal: false, looseMode: true });
+  private jarInstance: ToughCookie.CookieJar | undefined;
   /** Cookies ever stored; while 0, no request pays for a jar look-up. */
   private stored = 0;
   /** A `-b "n=v; n2=v2"` string, sent with every request as curl does. */
   private fixed = '';
+
+  private get jar(): ToughCookie.CookieJar {
+    this.jarInstance ??= new (lib().CookieJar)(undefined, { allowSecureOnLocal: false, looseMode: true });
+    return this.jarInstance;
+  }
 
   /** The Cookie header for `url`, or '' when none applies. */
   header(url: string): string {
@@ -62,7 +78,7 @@ export class Jar {
     const [domainField, subdomains, path, secure, expiry, key, ...rest] = parts as [string, string, string, string, string, string, ...string[]];
     const domain = domainField.replace(/^\./, '').toLowerCase();
     const seconds = Number(expiry);
-    const cookie = new Cookie({
+    const cookie = new (lib().Cookie)({
       key,
       value: rest.join('\t'),
       path: path || '/',
@@ -79,9 +95,9 @@ export class Jar {
   /** `-c`: every cookie in the jar, in the Netscape format curl reads. */
   async save(path: string): Promise<void> {
     const lines = ['# Netscape HTTP Cookie File', '# Written by crawl. Edit at your own risk.', ''];
-    const cookies = this.jar.serializeSync()?.cookies ?? [];
+    const cookies = this.jarInstance?.serializeSync()?.cookies ?? [];
     for (const c of cookies) {
-      const cookie = Cookie.fromJSON(c);
+      const cookie = lib().Cookie.fromJSON(c);
       if (!cookie || !cookie.domain) continue;
       const hostOnly = cookie.hostOnly === true;
       const domain = (hostOnly ? '' : '.') + cookie.domain;

@@ -5,7 +5,8 @@ import type { ErrorCode } from '../output/record.js';
 import { readBody } from './body.js';
 import type { Jar } from './cookies.js';
 import { errorCode, errorMessage, FetchError } from './errors.js';
-import { backoffMs, retryableError, retryableStatus, retryAfterMs, sleep } from './retry.js';
+import { backoffMs, retryableError, retryableStatus, retryAfterMs } from './retry.js';
+import { fire, type Stopper } from './stopper.js';
 
 export interface FetchSettings {
   dispatcher: Dispatcher;
@@ -20,7 +21,7 @@ export interface FetchSettings {
   /** Decoded bytes to keep for extraction. */
   keepBytes: number;
   /** Aborts every request when the crawl is stopped. */
-  stop: AbortSignal;
+  stop: Stopper;
 }
 
 export interface FetchedResponse {
@@ -72,14 +73,12 @@ type Attempt =
 
 /** One attempt: the whole redirect chain and the final body, within one timeout. */
 async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
-  const ctl = new AbortController();
+  const signal = s.stop.signal();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    ctl.abort();
+    fire(signal);
   }, s.timeout);
-  const onStop = (): void => ctl.abort();
-  s.stop.addEventListener('abort', onStop, { once: true });
   let url = start;
   let redirects = 0;
   const visited = new Set<string>([start.href]);
@@ -90,7 +89,7 @@ async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
         path: url.pathname + url.search,
         method: 'GET',
         headers: buildHeaders(s, url, url.origin === start.origin),
-        signal: ctl.signal,
+        signal,
       });
       s.jar.store(res.headers['set-cookie'], url.href);
       const location = header(res.headers, 'location');
@@ -131,7 +130,7 @@ async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
     return { kind: 'error', code: errorCode(err), message: errorMessage(err) };
   } finally {
     clearTimeout(timer);
-    s.stop.removeEventListener('abort', onStop);
+    s.stop.release(signal);
   }
 }
 
@@ -142,10 +141,10 @@ export async function fetchUrl(url: URL, s: FetchSettings): Promise<FetchOutcome
     const lastTry = attempts > s.retries;
     if (a.kind === 'response') {
       if (lastTry || !retryableStatus(a.response.status)) return { kind: 'response', response: a.response, attempts };
-      await sleep(a.retryAfter ?? backoffMs(attempts), s.stop);
+      await s.stop.sleep(a.retryAfter ?? backoffMs(attempts));
     } else {
       if (lastTry || !retryableError(a.code)) return { ...a, attempts };
-      await sleep(backoffMs(attempts), s.stop);
+      await s.stop.sleep(backoffMs(attempts));
     }
     if (s.stop.aborted) return { kind: 'stopped' };
   }

@@ -34,17 +34,3 @@ export function backoffMs(retry: number, random = Math.random): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, BASE_MS * 2 ** (retry - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
-
-/** Resolves after `ms`, or early when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
