@@ -1,0 +1,472 @@
+// `npm run bench`: crawl against a bare-undici reference client (bench/baseline.ts) on the local
+// fixture site, which runs in its own process (bench/server.ts) so client and server each get a core.
+// Every client is a child process measured by the OS (GNU time, or a labelled /proc fallback); its
+// output is checked (line count, ok records, the right title per URL) and a run with wrong counts is
+// INVALID, not a number. Prints one markdown table and copies it to .tmp/bench-results.md.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createReadStream, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { HOSTS, spread, writeList, base } from './lists.js';
+import { GNU_TIME, killCurrent, measure, timeSource, wallOnly, type Usage } from './measure.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const T0 = performance.now();
+/** The whole bench must end within 3 minutes; optional runs are skipped past this. */
+const BUDGET_S = 170;
+
+// ── scenario sizes ─────────────────────────────────────────────────────────────────────────────
+const CPU_N = 20_000; // /big-page/N?kb=10
+const DOM_N = 2_000; // the same pages with --select/--links vs cheerio.load(): parse5 is slow, so fewer
+const LAT_N = 4_000;
+const LAT_DELAY = 20;
+const SLOW_N = 100; // on 127.0.0.1, listed first
+const SLOW_DELAY = 200;
+const FAST_PER_HOST = 1_000; // on each of the other three hosts
+const MEM_SMALL = 20_000;
+const MEM_LARGE = 200_000;
+const STARTUP_RUNS = 10;
+/** Runs per tool where a ratio is tight (CPU, latency): ABBA order, the best run counts. */
+const REPS = 2;
+
+const C = 64;
+const P = 16;
+const FAIR_C = 16;
+const FAIR_P = 4;
+
+// ── targets ────────────────────────────────────────────────────────────────────────────────────
+const T_CPU_ABS = 8_000;
+const T_CPU_REL = 0.75;
+const T_DOM_REL = 3;
+const T_LAT = 1.25;
+const T_FAIR = 1.1;
+const T_MEM_REL = 1.25;
+const T_MEM_MB = 150;
+const T_STARTUP_MS = 150;
+
+type Tool = 'crawl' | 'baseline';
+
+interface Rec {
+  url?: unknown;
+  ok?: unknown;
+  title?: unknown;
+  fields?: { h?: unknown };
+  links?: unknown;
+}
+
+interface Job {
+  key: string;
+  tool: Tool;
+  list: string;
+  n: number;
+  args: string[];
+  /** Is this record the right one for its URL? */
+  check: (r: Rec) => boolean;
+  timeoutMs: number;
+}
+
+interface Outcome {
+  job: Job;
+  usage: Usage;
+  valid: boolean;
+  why: string;
+}
+
+let tmp: string | undefined;
+let server: ChildProcess | undefined;
+const skipped: string[] = [];
+const notes: string[] = [];
+
+function log(s: string): void {
+  process.stderr.write(`bench: ${s}\n`);
+}
+
+function elapsed(): number {
+  return (performance.now() - T0) / 1000;
+}
+
+// ── server ─────────────────────────────────────────────────────────────────────────────────────
+async function startServer(): Promise<number> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js'), '--exit-with-stdin'], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  server = child;
+  return new Promise<number>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('fixture server did not print its port within 10 s')), 10_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`fixture server exited early (${String(code)})`));
+    });
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (s: string) => {
+      text += s;
+      const nl = text.indexOf('\n');
+      if (nl === -1) return;
+      clearTimeout(timer);
+      try {
+        const port = (JSON.parse(text.slice(0, nl)) as { port: unknown }).port;
+        if (typeof port !== 'number') throw new Error(`no port in ${text.slice(0, nl)}`);
+        resolve(port);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  server = undefined;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), 3_000);
+  });
+  if ((await Promise.race([exited, late])) === 'late') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  clearTimeout(timer);
+}
+
+async function cleanup(): Promise<void> {
+  killCurrent();
+  await stopServer();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+  tmp = undefined;
+}
+
+// ── running and checking ──────────────────────────────────────────────────────────────────────
+function command(job: { tool: Tool; list: string; extra?: string[]; c: number; p: number }): string[] {
+  const limits = ['--limit', String(job.c), '--per-host', String(job.p)];
+  return job.tool === 'crawl'
+    ? [join(ROOT, 'bin/crawl.js'), job.list, ...limits, '--progress', 'never', ...(job.extra ?? [])]
+    : [join(ROOT, 'dist/bench/baseline.js'), job.list, ...limits, ...(job.extra ?? [])];
+}
+
+async function verify(file: string, job: Job): Promise<{ lines: number; ok: number; right: number; distinct: number; bad: string }> {
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const urls = new Set<string>();
+  let lines = 0;
+  let ok = 0;
+  let right = 0;
+  let bad = '';
+  for await (const line of rl) {
+    lines++;
+    let r: Rec;
+    try {
+      r = JSON.parse(line) as Rec;
+    } catch {
+      if (!bad) bad = `not JSON: ${line.slice(0, 120)}`;
+      continue;
+    }
+    if (typeof r.url === 'string') urls.add(r.url);
+    if (r.ok === true) ok++;
+    if (r.ok === true && job.check(r)) right++;
+    else if (!bad) bad = line.slice(0, 200);
+  }
+  return { lines, ok, right, distinct: urls.size, bad };
+}
+
+async function run(job: Job): Promise<Outcome> {
+  if (!tmp) throw new Error('no temp dir');
+  const outFile = join(tmp, `${job.key}-${job.tool}.ndjson`);
+  log(`${job.key}: ${job.tool} (${job.n} URLs)…`);
+  const usage = await measure({
+    args: job.args,
+    cwd: ROOT,
+    outFile,
+    timeFile: join(tmp, 'time.txt'),
+    timeoutMs: job.timeoutMs,
+    source: timeSource(),
+  });
+  const v = await verify(outFile, job);
+  await rm(outFile, { force: true });
+  const problems: string[] = [];
+  if (usage.timedOut) problems.push(`killed after ${job.timeoutMs / 1000} s`);
+  if (usage.exitCode !== 0) problems.push(`exit ${String(usage.exitCode)}${usage.signal ? ` ${usage.signal}` : ''}`);
+  if (v.lines !== job.n) problems.push(`${v.lines}/${job.n} lines`);
+  if (v.ok !== job.n) problems.push(`${v.ok}/${job.n} ok`);
+  if (v.right !== v.ok) problems.push(`${v.ok - v.right} wrong records`);
+  if (v.distinct !== job.n) problems.push(`${v.distinct} distinct URLs`);
+  const valid = problems.length === 0 && Number.isFinite(usage.user);
+  const why = problems.join(', ') + (v.bad && !valid ? `; e.g. ${v.bad}` : '');
+  if (!valid) log(`  INVALID: ${why}${usage.stderr ? `\n  stderr: ${usage.stderr.trim().slice(-600)}` : ''}`);
+  else log(`  wall ${usage.wall.toFixed(2)} s, cpu ${(usage.user + usage.sys).toFixed(2)} s, rss ${usage.rssMb.toFixed(0)} MB`);
+  return { job, usage, valid, why };
+}
+
+// ── table ──────────────────────────────────────────────────────────────────────────────────────
+interface Row {
+  scenario: string;
+  tool: string;
+  urls: string;
+  wall: string;
+  cpu: string;
+  rss: string;
+  rate: string;
+  perCpu: string;
+  vsBase: string;
+  vsTarget: string;
+  result: string;
+}
+
+const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+const fix = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
+const cpuOf = (o: Outcome): number => o.usage.user + o.usage.sys;
+const perCpuOf = (o: Outcome): number => o.job.n / cpuOf(o);
+const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
+
+function row(scenario: string, o: Outcome, vsBase = '', vsTarget = '', result = ''): Row {
+  const tool = o.job.tool === 'crawl' ? 'crawl' : 'baseline';
+  if (!o.valid) {
+    return { scenario, tool, urls: int(o.job.n), wall: 'INVALID', cpu: '', rss: '', rate: '', perCpu: '', vsBase: '', vsTarget, result: `INVALID (${o.why.split(';')[0]})` };
+  }
+  const u = o.usage;
+  return {
+    scenario,
+    tool,
+    urls: int(o.job.n),
+    wall: fix(u.wall),
+    cpu: fix(u.user + u.sys),
+    rss: fix(u.rssMb, 0),
+    rate: int(o.job.n / u.wall),
+    perCpu: int(perCpuOf(o)),
+    vsBase,
+    vsTarget,
+    result,
+  };
+}
+
+function table(rows: Row[]): string {
+  const head = ['scenario', 'tool', 'URLs', 'wall s', 'CPU s', 'peak RSS MB', 'pages/s', 'pages/CPU-s', 'ratio to baseline', 'vs ideal / target', 'result'];
+  const body = rows.map((r) => [r.scenario, r.tool, r.urls, r.wall, r.cpu, r.rss, r.rate, r.perCpu, r.vsBase, r.vsTarget, r.result]);
+  const cells = [head, ...body];
+  const widths = head.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
+  const numeric = new Set([2, 3, 4, 5, 6, 7]);
+  const line = (c: string[]): string => `| ${c.map((x, i) => (numeric.has(i) ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(head), rule, ...body.map(line)].join('\n');
+}
+
+const bothValid = (a: Outcome, b: Outcome): boolean => a.valid && b.valid;
+
+/** REPS runs of each job in ABBA… order; per job the run with the lowest `cost`, or an invalid one if any. */
+async function abba(a: Job, b: Job, cost: (o: Outcome) => number): Promise<[Outcome, Outcome]> {
+  const as: Outcome[] = [];
+  const bs: Outcome[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const order: [Job, Outcome[]][] = i % 2 === 0 ? [[a, as], [b, bs]] : [[b, bs], [a, as]];
+    for (const [j, into] of order) into.push(await run(j));
+  }
+  const best = (os: Outcome[]): Outcome => os.find((o) => !o.valid) ?? os.reduce((x, y) => (cost(y) < cost(x) ? y : x));
+  return [best(as), best(bs)];
+}
+
+// ── main ───────────────────────────────────────────────────────────────────────────────────────
+async function main(): Promise<void> {
+  const source = timeSource();
+  if (source === 'proc') {
+    log(`${GNU_TIME} not found: install it with \`apt-get install -y time\` (Debian/Ubuntu); falling back to /proc sampling`);
+    notes.push(`Measured WITHOUT GNU time: CPU from /proc/PID/stat utime+stime and peak RSS from /proc/PID/status VmHWM, sampled every 20 ms (the last ≤20 ms of CPU can be missed). Install GNU time (\`apt-get install -y time\`) for exact numbers.`);
+  }
+  const loadStart = loadavg()[0]!;
+  tmp = await mkdtemp(join(tmpdir(), 'crawl-bench-'));
+  const port = await startServer();
+  log(`fixture server pid ${String(server?.pid)} on ${HOSTS.map((h) => base(port, h)).join(', ')}`);
+
+  // Lists.
+  const L = (name: string): string => join(tmp!, `${name}.txt`);
+  await writeList(L('warm'), 4_000, (i) => spread(port, i, i % 2 === 0 ? `/big-page/${900_000 + i}?kb=10` : `/page/${900_000 + i}`));
+  await writeList(L('cpu'), CPU_N, (i) => spread(port, i, `/big-page/${i + 1}?kb=10`));
+  await writeList(L('dom'), DOM_N, (i) => spread(port, i, `/big-page/${100_000 + i}?kb=10`));
+  await writeList(L('lat'), LAT_N, (i) => spread(port, i, `/page/${i + 1}?delay=${LAT_DELAY}`));
+  await writeList(L('fair'), SLOW_N + 3 * FAST_PER_HOST, (i) =>
+    i < SLOW_N ? `${base(port, HOSTS[0]!)}/page/${i + 1}?delay=${SLOW_DELAY}` : `${base(port, HOSTS[1 + ((i - SLOW_N) % 3)]!)}/page/${i + 1}`,
+  );
+  await writeList(L('mem20k'), MEM_SMALL, (i) => spread(port, i, `/page/${i + 1}`));
+  await writeList(L('mem200k'), MEM_LARGE, (i) => spread(port, i, `/page/${i + 1}`));
+
+  const num = (url: unknown, re: RegExp): string => (typeof url === 'string' ? (re.exec(url)?.[1] ?? '?') : '?');
+  const BIG = /\/big-page\/(\d+)/;
+  const PAGE = /\/page\/(\d+)/;
+  const bigTitle = (r: Rec): boolean => r.title === `Big ${num(r.url, BIG)}`;
+  const pageTitle = (r: Rec): boolean => r.title === `Page ${num(r.url, PAGE)}`;
+  const hasLinks = (r: Rec): boolean => Array.isArray(r.links) && r.links.length >= 20;
+
+  const job = (key: string, tool: Tool, list: string, n: number, check: (r: Rec) => boolean, opts: { extra?: string[]; c?: number; p?: number; timeoutMs?: number } = {}): Job => ({
+    key,
+    tool,
+    list,
+    n,
+    check,
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    args: command({ tool, list, c: opts.c ?? C, p: opts.p ?? P, ...(opts.extra ? { extra: opts.extra } : {}) }),
+  });
+
+  // Warm-up (not reported): the server's JIT, the page cache.
+  await run(job('warm-up', 'baseline', L('warm'), 4_000, (r) => bigTitle(r) || pageTitle(r)));
+
+  // 5. Start-up first, on a quiet machine.
+  log(`start-up: ${STARTUP_RUNS}× crawl --version, ${STARTUP_RUNS}× node -e 0…`);
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const crawlStart: number[] = [];
+  const nodeStart: number[] = [];
+  let startupOk = true;
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    const c = await wallOnly([join(ROOT, 'bin/crawl.js'), '--version'], ROOT, 5_000);
+    if (c.exitCode !== 0 || c.stdout !== VERSION) startupOk = false;
+    crawlStart.push(c.wall);
+    nodeStart.push((await wallOnly(['-e', '0'], ROOT, 5_000)).wall);
+  }
+
+  // 1. CPU, then 2. with --select/--links vs plain cheerio.load(); crawl and baseline alternate.
+  const [cpuCrawl, cpuBase] = await abba(job('cpu', 'crawl', L('cpu'), CPU_N, bigTitle), job('cpu', 'baseline', L('cpu'), CPU_N, bigTitle), cpuOf);
+  const domBase = await run(job('dom', 'baseline', L('dom'), DOM_N, (r) => bigTitle(r) && hasLinks(r), { extra: ['--cheerio'] }));
+  const domCrawl = await run(job('dom', 'crawl', L('dom'), DOM_N, (r) => bigTitle(r) && r.fields?.h === r.title && hasLinks(r), { extra: ['--select', 'h=h1', '--links'] }));
+  // 3. Latency-bound.
+  const [latBase, latCrawl] = await abba(job('latency', 'baseline', L('lat'), LAT_N, pageTitle), job('latency', 'crawl', L('lat'), LAT_N, pageTitle), (o) => o.usage.wall);
+  // 4. Fairness.
+  const fairBase = await run(job('fairness', 'baseline', L('fair'), SLOW_N + 3 * FAST_PER_HOST, pageTitle, { c: FAIR_C, p: FAIR_P }));
+  const fairCrawl = await run(job('fairness', 'crawl', L('fair'), SLOW_N + 3 * FAST_PER_HOST, pageTitle, { c: FAIR_C, p: FAIR_P }));
+  // 5. Memory: 20k for both, 200k for crawl; 200k for the baseline only if the budget allows.
+  const memCrawl20 = await run(job('mem-20k', 'crawl', L('mem20k'), MEM_SMALL, pageTitle));
+  const memBase20 = await run(job('mem-20k', 'baseline', L('mem20k'), MEM_SMALL, pageTitle));
+  const memCrawl200 = await run(job('mem-200k', 'crawl', L('mem200k'), MEM_LARGE, pageTitle, { timeoutMs: 120_000 }));
+  let memBase200: Outcome | undefined;
+  const estimate = (memBase20.valid ? memBase20.usage.wall : memCrawl200.usage.wall / 10) * (MEM_LARGE / MEM_SMALL) * 1.15 + 3;
+  if (elapsed() + estimate <= BUDGET_S) {
+    memBase200 = await run(job('mem-200k', 'baseline', L('mem200k'), MEM_LARGE, pageTitle, { timeoutMs: Math.max(30_000, (BUDGET_S - elapsed()) * 1000) }));
+  } else {
+    skipped.push(`baseline at ${MEM_LARGE.toLocaleString('en-US')} URLs (estimated ${estimate.toFixed(0)} s; ${elapsed().toFixed(0)} s of the ${BUDGET_S} s budget used)`);
+  }
+
+  // ── rows ──
+  const rows: Row[] = [];
+  const cpuRel = bothValid(cpuCrawl, cpuBase) ? perCpuOf(cpuCrawl) / perCpuOf(cpuBase) : NaN;
+  const cpuAbs = cpuCrawl.valid ? perCpuOf(cpuCrawl) : NaN;
+  rows.push(
+    row('CPU: 20k × 10 KB, C=64 P=16', cpuCrawl, `${fix(cpuRel)}× pages/CPU-s`,
+      `${int(cpuAbs)} /CPU-s (≥${int(T_CPU_ABS)}); ${fix(cpuRel)}× base (≥${T_CPU_REL})`,
+      bothValid(cpuCrawl, cpuBase) ? verdict(cpuAbs >= T_CPU_ABS && cpuRel >= T_CPU_REL) : 'INVALID'),
+    row('CPU: 20k × 10 KB, C=64 P=16', cpuBase, '', 'reference: bare undici + regex', 'ref'),
+  );
+  const domRel = bothValid(domCrawl, domBase) ? perCpuOf(domCrawl) / perCpuOf(domBase) : NaN;
+  rows.push(
+    row(`DOM: ${DOM_N / 1000}k × 10 KB, --select h=h1 --links`, domCrawl, `${fix(domRel)}× pages/CPU-s`,
+      `${fix(domRel)}× plain cheerio.load() (≥${T_DOM_REL})`, bothValid(domCrawl, domBase) ? verdict(domRel >= T_DOM_REL) : 'INVALID'),
+    row(`DOM: ${DOM_N / 1000}k × 10 KB, --select h=h1 --links`, domBase, '', 'reference: cheerio.load() + title + a[href]', 'ref'),
+  );
+  const latIdeal = (LAT_N * LAT_DELAY) / 1000 / C;
+  const latWall = (o: Outcome): string => (o.valid ? `${fix(o.usage.wall / latIdeal)}× ideal ${fix(latIdeal)} s` : '');
+  rows.push(
+    row(`latency: ${LAT_N / 1000}k × ${LAT_DELAY} ms, C=64 P=16`, latCrawl, bothValid(latCrawl, latBase) ? `wall ${fix(latCrawl.usage.wall / latBase.usage.wall)}×` : '',
+      `${latWall(latCrawl)} (≤${T_LAT})`, latCrawl.valid ? verdict(latCrawl.usage.wall / latIdeal <= T_LAT) : 'INVALID'),
+    row(`latency: ${LAT_N / 1000}k × ${LAT_DELAY} ms, C=64 P=16`, latBase, '', latWall(latBase), 'ref'),
+  );
+  const fairIdeal = (SLOW_N * SLOW_DELAY) / 1000 / FAIR_P;
+  const fairWall = (o: Outcome): string => (o.valid ? `${fix(o.usage.wall / fairIdeal)}× ideal ${fix(fairIdeal, 1)} s` : '');
+  rows.push(
+    row('fairness: slow host first, C=16 P=4', fairCrawl, bothValid(fairCrawl, fairBase) ? `wall ${fix(fairCrawl.usage.wall / fairBase.usage.wall)}×` : '',
+      `${fairWall(fairCrawl)} (≤${T_FAIR})`, fairCrawl.valid ? verdict(fairCrawl.usage.wall / fairIdeal <= T_FAIR) : 'INVALID'),
+    row('fairness: slow host first, C=16 P=4', fairBase, '', fairWall(fairBase), 'ref'),
+  );
+  const memRatio = (big: Outcome, small: Outcome): number => (bothValid(big, small) ? big.usage.rssMb / small.usage.rssMb : NaN);
+  const memBase = (o: Outcome | undefined, b: Outcome | undefined): string =>
+    o && b && bothValid(o, b) ? `RSS ${fix(o.usage.rssMb / b.usage.rssMb)}×` : '';
+  const crawlMemRatio = memRatio(memCrawl200, memCrawl20);
+  rows.push(
+    row('memory: 20k small pages, C=64 P=16', memCrawl20, memBase(memCrawl20, memBase20), '', memCrawl20.valid ? '—' : 'INVALID'),
+    row('memory: 20k small pages, C=64 P=16', memBase20, '', '', 'ref'),
+    row('memory: 200k small pages, C=64 P=16', memCrawl200, memBase(memCrawl200, memBase200),
+      `RSS ${fix(crawlMemRatio)}× the 20k run (≤${T_MEM_REL}), ${fix(memCrawl200.usage.rssMb, 0)} MB (<${T_MEM_MB})`,
+      bothValid(memCrawl200, memCrawl20) ? verdict(crawlMemRatio <= T_MEM_REL && memCrawl200.usage.rssMb < T_MEM_MB) : 'INVALID'),
+  );
+  if (memBase200) {
+    rows.push(row('memory: 200k small pages, C=64 P=16', memBase200, '', `RSS ${fix(memRatio(memBase200, memBase20))}× the 20k run`, 'ref'));
+  } else {
+    rows.push({ scenario: 'memory: 200k small pages, C=64 P=16', tool: 'baseline', urls: int(MEM_LARGE), wall: 'skipped', cpu: '', rss: '', rate: '', perCpu: '', vsBase: '', vsTarget: 'time budget', result: 'skipped' });
+  }
+  const crawlMs = median(crawlStart) * 1000;
+  const nodeMs = median(nodeStart) * 1000;
+  const blank = { urls: '', cpu: '', rss: '', rate: '', perCpu: '', vsBase: '' };
+  rows.push(
+    { ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'crawl', wall: fix(crawlMs / 1000, 3), vsTarget: `${fix(crawlMs, 0)} ms (<${T_STARTUP_MS} ms)`, result: startupOk ? verdict(crawlMs < T_STARTUP_MS) : 'INVALID (wrong --version output)' },
+    { ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'node -e 0', wall: fix(nodeMs / 1000, 3), vsTarget: `${fix(nodeMs, 0)} ms: node's own floor`, result: 'ref' },
+  );
+
+  await stopServer();
+  const total = elapsed();
+  const loadEnd = loadavg()[0]!;
+  const cores = cpus().length;
+  // The bench itself keeps about two cores busy (client + server); more than that is someone else.
+  if (Math.max(loadStart - 0.5, loadEnd - 2.5) > 0) {
+    notes.unshift(`WARNING: the machine was busy with other work (1-min load average ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at the end, on ${cores} cores; the bench alone adds about 2). Wall-clock figures (latency, fairness, start-up, pages/s) are inflated; CPU-second figures and same-run ratios less so. Re-run on an idle machine for numbers to quote.`);
+  }
+  const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
+  let timeVersion = '';
+  if (source === 'gnu-time') {
+    try {
+      timeVersion = execFileSync(GNU_TIME, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+    } catch {
+      timeVersion = 'GNU time';
+    }
+  }
+  const lines = [
+    `## crawl ${VERSION} bench`,
+    '',
+    `Machine: ${cpus().length} × ${cpuModel}, node ${process.version}, loopback. Fixture server in its own process; each client a separate process.`,
+    source === 'gnu-time'
+      ? `Numbers from the OS: ${timeVersion} (\`%e %U %S %M\`: wall, user, sys, max RSS); CPU s = user + sys of the client process.`
+      : 'Numbers from /proc sampling (GNU time missing), see the note below.',
+    `1-min load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at the end. CPU and latency: ${REPS} runs per tool in ABBA order, the best counts (least CPU, least wall).`,
+    `Every run's output is checked: one line per URL, every record ok with the right title (and h1 field/links in the DOM scenario); otherwise INVALID.`,
+    '',
+    table(rows),
+    '',
+    `- baseline: bench/baseline.ts, undici.request through one Agent({connections: P}), per-origin FIFO queues served round robin + a global counter, body as text, regex <title>; \`--cheerio\`: \`load(html)\` from 'cheerio' (default entry and options), $('title').text(), $('a[href]') resolved.`,
+    `- ideal, latency: N × delay / C = ${LAT_N} × ${LAT_DELAY} ms / ${C} = ${fix(latIdeal)} s.`,
+    `- ideal, fairness: the slow host's own bound = slow URLs × delay / per-host = ${SLOW_N} × ${SLOW_DELAY} ms / ${FAIR_P} = ${fix(fairIdeal, 1)} s; the list is ${SLOW_N} URLs of 127.0.0.1 (?delay=${SLOW_DELAY}) first, then ${3 * FAST_PER_HOST} undelayed /page/N over 127.0.0.2–4 in turn. A scheduler that lets the slow host's backlog hold global slots ends well past it.`,
+    `- DOM ratio: crawl --select 'h=h1' --links pages/CPU-s ÷ baseline --cheerio pages/CPU-s.`,
+    `- memory: peak RSS of the client for ${int(MEM_SMALL)} vs ${int(MEM_LARGE)} /page/N URLs.`,
+    `- start-up: spawn-to-exit wall measured by the runner (GNU time's %e has 10 ms steps).`,
+    ...notes.map((n) => `- ${n}`),
+    ...skipped.map((s) => `- skipped: ${s}`),
+    `- total bench wall: ${total.toFixed(1)} s.`,
+    '',
+  ];
+  const text = lines.join('\n');
+  process.stdout.write(text);
+  await mkdir(join(ROOT, '.tmp'), { recursive: true });
+  await writeFile(join(ROOT, '.tmp/bench-results.md'), text);
+  log(`table also written to .tmp/bench-results.md; total ${total.toFixed(1)} s`);
+}
+
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping the client and the server`);
+  void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+main()
+  .catch((err: unknown) => {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());

@@ -1,0 +1,33 @@
+// The bench's fixture server, in its own process so it never shares a core with the measured client:
+// serves the fixture site on 127.0.0.1–127.0.0.4 (one port), prints {"port":N} as one JSON line on
+// stdout and runs until SIGTERM/SIGINT. With --exit-with-stdin it also stops when stdin closes, so a
+// runner that dies without cleaning up cannot leave it behind.
+import { startSite } from '../fixtures/site.js';
+
+const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+
+async function main(): Promise<void> {
+  const site = await startSite({ hosts: HOSTS, log: false });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    site.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  if (process.argv.includes('--exit-with-stdin')) {
+    process.stdin.on('data', () => undefined);
+    process.stdin.once('end', stop);
+    process.stdin.once('error', stop);
+  }
+  process.stdout.write(JSON.stringify({ port: site.port }) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench server failed to start: ${String(err)}\n`);
+  process.exit(1);
+});
