@@ -22,10 +22,10 @@ const BUDGET_S = 170;
 
 // ── scenario sizes ─────────────────────────────────────────────────────────────────────────────
 const CPU_N = 20_000; // /big-page/N?kb=10
-const DOM_N = 2_000; // the same pages with --select/--links vs cheerio.load(): parse5 is slow, so fewer
+const DOM_N = 5_000; // the same pages with --select/--links vs cheerio.load(): parse5 is slow, so fewer
 const LAT_N = 4_000;
 const LAT_DELAY = 20;
-const SLOW_N = 100; // on 127.0.0.1, listed first
+const SLOW_N = 200; // on 127.0.0.1, listed first
 const SLOW_DELAY = 200;
 const FAST_PER_HOST = 1_000; // on each of the other three hosts
 const MEM_SMALL = 20_000;
