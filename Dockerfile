@@ -5,11 +5,13 @@
 #   docker run --rm -i crawl - < urls.txt | jq -c 'select(.ok)'
 #   docker run --rm -v "$PWD:/data" crawl /data/urls.txt -o /data/out.ndjson --resume
 #
-# Both stages use the same pinned base tag. Its Node major must satisfy package.json
-# engines.node (">=20.18.1"); test/dockerfile.test.ts checks that. Bump both lines together.
+# Both stages use the same pinned base tag: Node 24 LTS ("Krypton", supported to April 2028;
+# Node 20 reached end of life in April 2026) on Debian bookworm, slim variant. It must satisfy
+# package.json engines.node (">=20.18.1"); test/dockerfile.test.ts checks that. Bump both lines
+# together; `npm run test:docker` builds and runs the image on exactly the tagged Node release.
 
 # ---- build: every dependency from the lock file, then `tsc` ----
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /src
 # Dependencies first, so editing sources does not invalidate the `npm ci` layer.
 COPY package.json package-lock.json ./
@@ -22,7 +24,7 @@ COPY src/ ./src/
 RUN npm run build
 
 # ---- runtime: production dependencies + dist/src + bin, nothing else ----
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM node:24.21.0-bookworm-slim AS runtime
 
 ARG VERSION=0.1.0
 ARG SOURCE_URL=https://github.com/OWNER/crawl

@@ -1,15 +1,16 @@
 // Builds a local stand-in for the official node base image (no registry here): a debootstrapped
-// Debian minbase with this machine's node, npm, CA certificates and a uid-1000 `node` user.
+// Debian minbase with the tag's Node release, this machine's npm and CA certificates, user `node`.
 import { createHash } from 'node:crypto';
 import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildah, buildahOk, imageConfig, removeContainers } from './buildah.js';
+import { tagVersion } from './dockerfile.js';
 import { exec, execOk } from './exec.js';
 
 /** Bump when the recipe below changes, so cached stand-ins are rebuilt. */
-const RECIPE = 3;
+const RECIPE = 4;
 const LABEL = 'org.crawl.test.standin';
 const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
@@ -60,8 +61,6 @@ export async function debianMirror(): Promise<string> {
 }
 
 interface HostNode {
-  nodeBin: string;
-  nodeVersion: string;
   npmDir: string;
   npmVersion: string;
   registry: string;
@@ -83,8 +82,6 @@ async function hostNode(): Promise<HostNode> {
   }
   caFiles.sort();
   return {
-    nodeBin: process.execPath,
-    nodeVersion: process.version.slice(1),
     npmDir,
     npmVersion: npmPkg.version,
     registry,
@@ -92,14 +89,32 @@ async function hostNode(): Promise<HostNode> {
   };
 }
 
-async function recipeKey(host: HostNode, suite: string, mirror: string): Promise<string> {
+/**
+ * A `node` binary of exactly `version` for this machine's architecture: this machine's own when it
+ * is that release, else the official build from the npm registry's `node-linux-<arch>` package
+ * (the binary the `node` npm package installs), unpacked into `work`.
+ */
+async function nodeBinary(version: string, work: string): Promise<{ path: string; source: string }> {
+  if (process.version === `v${version}`) return { path: process.execPath, source: `this machine's ${process.execPath}` };
+  const arch = ({ x64: 'x64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch];
+  if (arch === undefined || process.platform !== 'linux') throw new Error(`no node-linux build for ${process.platform}/${process.arch}`);
+  const spec = `node-linux-${arch}@${version}`;
+  const packed = await execOk('npm', ['pack', spec, '--json', '--pack-destination', work], { cwd: work, timeoutMs: 10 * 60_000 });
+  const [info] = JSON.parse(packed.stdout) as { filename: string }[];
+  if (!info) throw new Error(`npm pack ${spec} printed nothing`);
+  await execOk('tar', ['-xzf', join(work, info.filename), '-C', work, 'package/bin/node']);
+  await rm(join(work, info.filename), { force: true });
+  return { path: join(work, 'package/bin/node'), source: `npm package ${spec}` };
+}
+
+async function recipeKey(host: HostNode, nodeVersion: string, suite: string, mirror: string): Promise<string> {
   const hash = createHash('sha256');
   for (const f of host.caFiles) hash.update(await readFile(f));
   return [
     `recipe=${RECIPE}`,
     `suite=${suite}`,
     `mirror=${mirror}`,
-    `node=${host.nodeVersion}`,
+    `node=${nodeVersion}`,
     `npm=${host.npmVersion}`,
     `registry=${host.registry}`,
     `ca=${hash.digest('hex').slice(0, 16)}`,
@@ -122,10 +137,15 @@ export async function ensureStandIn(images: string[], log: (line: string) => voi
   if (suites.size !== 1) throw new Error(`base images use different Debian releases: ${images.join(', ')}`);
   const suite = [...suites][0] ?? 'bookworm';
   const mirror = await debianMirror();
+  const versions = new Set(images.map((i) => tagVersion(i)?.join('.')));
+  const nodeVersion = [...versions][0];
+  if (versions.size !== 1 || nodeVersion === undefined) {
+    throw new Error(`base images must name one x.y.z Node release: ${images.join(', ')}`);
+  }
   const host = await hostNode();
-  const key = await recipeKey(host, suite, mirror);
+  const key = await recipeKey(host, nodeVersion, suite, mirror);
   const notes = [
-    `node ${host.nodeVersion} from ${host.nodeBin}`,
+    `node ${nodeVersion}`,
     `npm ${host.npmVersion} from ${host.npmDir}`,
     `Debian ${suite} from ${mirror}`,
     `registry ${host.registry}`,
@@ -137,6 +157,7 @@ export async function ensureStandIn(images: string[], log: (line: string) => voi
   const allNames = images.flatMap(aliases);
   const existing = await Promise.all(allNames.map(async (n) => (await imageConfig(n))?.Labels?.[LABEL]));
   if (existing.every((label) => label === key)) return { names: allNames, cached: true, notes };
+  if (existing.some((label) => label !== undefined)) log(`cached stand-in is stale (recipe changed); rebuilding`);
 
   const work = await mkdtemp(join(tmpdir(), 'crawl-standin-'));
   const rootfs = join(work, 'rootfs');
@@ -149,10 +170,12 @@ export async function ensureStandIn(images: string[], log: (line: string) => voi
       { timeoutMs: 15 * 60_000 },
     );
 
-    log('adding node, npm, the node user and CA certificates');
+    const node = await nodeBinary(nodeVersion, work);
+    notes[0] = `node ${nodeVersion} from ${node.source}`;
+    log(`adding node (${node.source}), npm, the node user and CA certificates`);
     await mkdir(join(rootfs, 'usr/local/bin'), { recursive: true });
     await mkdir(join(rootfs, 'usr/local/lib/node_modules'), { recursive: true });
-    await cp(host.nodeBin, join(rootfs, 'usr/local/bin/node'));
+    await cp(node.path, join(rootfs, 'usr/local/bin/node'));
     await chmod(join(rootfs, 'usr/local/bin/node'), 0o755);
     await cp(host.npmDir, join(rootfs, 'usr/local/lib/node_modules/npm'), { recursive: true, verbatimSymlinks: true });
     await symlink('../lib/node_modules/npm/bin/npm-cli.js', join(rootfs, 'usr/local/bin/npm'));
@@ -171,7 +194,7 @@ export async function ensureStandIn(images: string[], log: (line: string) => voi
     await exec('sh', ['-c', `rm -f ${rootfs}/var/cache/apt/archives/*.deb`]);
     // Sanity: the copied node runs on the Debian userland.
     const v = await execOk('chroot', [rootfs, '/usr/local/bin/node', '--version']);
-    if (v.stdout.trim() !== `v${host.nodeVersion}`) throw new Error(`node in the rootfs says ${v.stdout.trim()}`);
+    if (v.stdout.trim() !== `v${nodeVersion}`) throw new Error(`node in the rootfs says ${v.stdout.trim()}`);
 
     log('importing the rootfs into buildah storage');
     const ctr = (await buildahOk(['from', 'scratch'])).stdout.trim();
@@ -181,7 +204,7 @@ export async function ensureStandIn(images: string[], log: (line: string) => voi
     await buildahOk(['umount', ctr]);
     const config = [
       '--env', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      '--env', `NODE_VERSION=${host.nodeVersion}`,
+      '--env', `NODE_VERSION=${nodeVersion}`,
       '--cmd', 'node',
       '--label', `${LABEL}=${key}`,
       '--os', 'linux',
@@ -195,11 +218,28 @@ export async function ensureStandIn(images: string[], log: (line: string) => voi
     await buildahOk(['commit', '--rm', ctr, first]);
     containers.pop();
     if (rest.length > 0) await buildahOk(['tag', first, ...rest]);
+    await removeStale(allNames);
     return { names: allNames, cached: false, notes };
   } finally {
     await removeContainers(containers);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Removes earlier stand-ins (another base tag, an older recipe) that no current name points to. */
+async function removeStale(current: string[]): Promise<void> {
+  const r = await buildah(['images', '--filter', `label=${LABEL}`, '--format', '{{.ID}} {{.Name}}:{{.Tag}}']);
+  if (r.code !== 0) return;
+  const keep = new Set<string>();
+  const ids = new Map<string, string[]>();
+  for (const line of r.stdout.trim().split('\n').filter((l) => l !== '')) {
+    const [id = '', name = ''] = line.trim().split(/\s+/);
+    // Images built FROM a stand-in inherit its label; only node:* images are stand-ins.
+    if (!/(^|\/)node:[^/]*$/.test(name)) continue;
+    ids.set(id, [...(ids.get(id) ?? []), name]);
+    if (current.includes(name) || current.includes(name.replace(/^localhost\//, ''))) keep.add(id);
+  }
+  for (const [id, names] of ids) if (!keep.has(id)) await buildah(['rmi', '-f', ...names.filter((n) => !n.includes('<none>')), id]);
 }
 
 /** Removes the stand-in images (for `--rebuild-base`). */
