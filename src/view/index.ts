@@ -7,16 +7,29 @@ import { startPlain } from './plain.js';
 
 export type { ProgressHandle, ProgressOptions } from './types.js';
 
-/** Ink reads CI once, when imported, and then draws only a final frame; whether to draw is decided by drawsView. */
+/**
+ * Ink and React read the environment once, when first imported: Ink holds every frame back until
+ * the end under CI (whether to draw is drawsView's call), and React without NODE_ENV loads its
+ * development build, which makes each frame cost half again as much. Both are set for the import only.
+ */
 async function loadLive(): Promise<typeof import('./live.js')> {
-  const keys = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
-  const saved = keys.map((key) => [key, process.env[key]] as const);
-  for (const key of keys) delete process.env[key];
+  const env: Record<string, string | undefined> = {
+    CI: undefined,
+    CONTINUOUS_INTEGRATION: undefined,
+    NODE_ENV: process.env.NODE_ENV ?? 'production',
+  };
+  const saved = Object.keys(env).map((key) => [key, process.env[key]] as const);
+  for (const [key, value] of Object.entries(env)) setEnv(key, value);
   try {
     return await import('./live.js');
   } finally {
-    for (const [key, value] of saved) if (value !== undefined) process.env[key] = value;
+    for (const [key, value] of saved) setEnv(key, value);
   }
+}
+
+function setEnv(key: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[key];
+  else process.env[key] = value;
 }
 
 export async function startProgress(opts: ProgressOptions): Promise<ProgressHandle> {
