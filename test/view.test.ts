@@ -168,6 +168,11 @@ test('the stopping notice: finishing in-flight work, then forcing', () => {
   const forced = drawn(s, 4000).join('\n');
   assert.match(forced, /Forcing stop: abandoning 3 in-flight requests\./);
   assert.doesNotMatch(forced, /press Ctrl-C again/);
+  s.finished = true;
+  const ended = drawn(s, 4000).join('\n');
+  assert.match(ended, /Interrupted: stopped before the end of the input\./);
+  assert.match(ended, /in flight 3 of 6 \(abandoned\)/);
+  assert.match(ended.split('\n')[0]!, /10 \/ 40\+ {2}stopped$/);
 });
 
 test('narrow and short terminals: lines fit the width, the host table shrinks to fit the rows', () => {

@@ -9,9 +9,9 @@ const BAR_MIN = 10;
 
 function barTail(s: Snapshot): string {
   const counts = `${s.done} / ${s.total}${s.inputDone ? '' : '+'}`;
-  if (!s.inputDone) return `${counts} (reading input)`;
   const pct = s.total > 0 ? Math.floor((s.done / s.total) * 100) : 100;
-  if (s.finished) return `${counts}  ${pct}%  ${s.stopping === 'no' ? 'done' : 'stopped'}`;
+  if (s.finished) return `${counts}${s.inputDone ? `  ${pct}%` : ''}  ${s.stopping === 'no' ? 'done' : 'stopped'}`;
+  if (!s.inputDone) return `${counts} (reading input)`;
   return `${counts}  ${pct}%  ETA ${s.etaMs === null ? '--:--' : formatClock(s.etaMs)}`;
 }
 

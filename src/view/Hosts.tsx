@@ -33,11 +33,13 @@ function HostRow({ host: h, perHost, hw }: { host: HostSnapshot; perHost: number
 export function Hosts({ snapshot: s, width, maxHosts }: { snapshot: Snapshot; width: number; maxHosts: number }) {
   const hw = hostWidth(width);
   const hosts = s.hosts.slice(0, maxHosts);
+  // Requests still counted in flight when the crawl has ended were cut off by a forced stop.
+  const abandoned = s.finished && s.inFlight > 0 ? ' (abandoned)' : '';
   const waiting = s.waitingHosts > 0 ? ` · ${s.waitingHosts} waiting at --per-host ${s.perHost}` : '';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        {`in flight ${s.inFlight} of ${s.limit} · ${s.hostCount} ${s.hostCount === 1 ? 'host' : 'hosts'}`}
+        {`in flight ${s.inFlight} of ${s.limit}${abandoned} · ${s.hostCount} ${s.hostCount === 1 ? 'host' : 'hosts'}`}
         <Text color="yellow">{waiting}</Text>
       </Text>
       {hosts.length > 0 && (
