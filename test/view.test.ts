@@ -177,7 +177,11 @@ test('the stopping notice: finishing in-flight work, then forcing', () => {
 
 test('narrow and short terminals: lines fit the width, the host table shrinks to fit the rows', () => {
   const s = scripted();
-  assertFits(drawn(s, 4000, 50), 50);
+  const narrow = drawn(s, 4000, 60);
+  assertFits(narrow, 60);
+  assert.match(narrow.find((l) => l.includes('127.0.0.1')) ?? '', /^ {2}127\.0\.0\.1:8080\s+2\/2\s+7\s+3\s+0\s+waiting$/, 'host names stay whole');
+  assert.ok(!narrow.some((l) => l.includes('median')), 'the median column goes first');
+  assertFits(drawn(s, 4000, 40), 40);
   const snap = snapshot(s, 4000);
   assert.equal(hostRows(snap, 30), 5);
   assert.equal(hostRows(snap, 12), 2); // 12 rows − 1 spare − 9 fixed lines

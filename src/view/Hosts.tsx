@@ -1,37 +1,60 @@
 // The in-flight line and the busiest-hosts table; hosts with work queued at their
-// --per-host cap are yellow and marked "waiting".
+// --per-host cap are yellow and marked "waiting". Narrow terminals drop columns, not host names.
 import { Box, Text } from 'ink';
 import type { HostSnapshot, Snapshot } from './state.js';
 import { padEnd, padStart, sanitize } from './format.js';
 
-/** Widths of the numeric columns: active, queued, done, failed, median. */
-const COLS = [7, 8, 8, 8, 9] as const;
+interface Column {
+  title: string;
+  width: number;
+  cell(h: HostSnapshot, perHost: number): string;
+}
+
+const COLUMNS: Column[] = [
+  { title: 'active', width: 7, cell: (h, perHost) => `${h.active}/${perHost}` },
+  { title: 'queued', width: 8, cell: (h) => `${h.queued}` },
+  { title: 'done', width: 8, cell: (h) => `${h.done}` },
+  { title: 'failed', width: 8, cell: (h) => `${h.failed}` },
+  { title: 'median', width: 9, cell: (h) => (h.medianMs === null ? '–' : `${Math.round(h.medianMs)} ms`) },
+];
+/** Columns given up, in this order, before host names get shorter than HOST_MIN. */
+const DROP_ORDER = ['median', 'done', 'failed'];
 const MARK = '  waiting';
-const FIXED = 2 + COLS.reduce((a, b) => a + b, 0) + MARK.length;
+const INDENT = 2;
 const HOST_MAX = 36;
-const HOST_MIN = 8;
+const HOST_MIN = 18;
 
-export function hostWidth(width: number): number {
-  return Math.max(HOST_MIN, Math.min(HOST_MAX, width - FIXED));
+export interface TableLayout {
+  hostWidth: number;
+  columns: Column[];
 }
 
-function row(cells: string[], hw: number): string {
-  return '  ' + padEnd(cells[0]!, hw) + COLS.map((w, i) => padStart(cells[i + 1]!, w)).join('');
+export function tableLayout(width: number): TableLayout {
+  let columns = COLUMNS;
+  const hostRoom = (cols: Column[]): number => width - INDENT - MARK.length - cols.reduce((n, c) => n + c.width, 0);
+  for (const title of DROP_ORDER) {
+    if (hostRoom(columns) >= HOST_MIN) break;
+    columns = columns.filter((c) => c.title !== title);
+  }
+  return { hostWidth: Math.max(8, Math.min(HOST_MAX, hostRoom(columns))), columns };
 }
 
-function HostRow({ host: h, perHost, hw }: { host: HostSnapshot; perHost: number; hw: number }) {
-  const median = h.medianMs === null ? '–' : `${Math.round(h.medianMs)} ms`;
-  const text = row([sanitize(h.label), `${h.active}/${perHost}`, `${h.queued}`, `${h.done}`, `${h.failed}`, median], hw);
+function row(host: string, cells: string[], layout: TableLayout): string {
+  return ' '.repeat(INDENT) + padEnd(host, layout.hostWidth) + cells.map((c, i) => padStart(c, layout.columns[i]!.width)).join('');
+}
+
+function HostRow({ host: h, perHost, layout }: { host: HostSnapshot; perHost: number; layout: TableLayout }) {
+  const cells = layout.columns.map((c) => c.cell(h, perHost));
   return (
     <Text wrap="truncate-end" color={h.waiting ? 'yellow' : undefined}>
-      {text}
+      {row(sanitize(h.label), cells, layout)}
       {h.waiting ? MARK : ''}
     </Text>
   );
 }
 
 export function Hosts({ snapshot: s, width, maxHosts }: { snapshot: Snapshot; width: number; maxHosts: number }) {
-  const hw = hostWidth(width);
+  const layout = tableLayout(width);
   const hosts = s.hosts.slice(0, maxHosts);
   // Requests still counted in flight when the crawl has ended were cut off by a forced stop.
   const abandoned = s.finished && s.inFlight > 0 ? ' (abandoned)' : '';
@@ -44,11 +67,11 @@ export function Hosts({ snapshot: s, width, maxHosts }: { snapshot: Snapshot; wi
       </Text>
       {hosts.length > 0 && (
         <Text wrap="truncate-end" dimColor>
-          {row(['host', 'active', 'queued', 'done', 'failed', 'median'], hw)}
+          {row('host', layout.columns.map((c) => c.title), layout)}
         </Text>
       )}
       {hosts.map((h) => (
-        <HostRow key={h.label} host={h} perHost={s.perHost} hw={hw} />
+        <HostRow key={h.label} host={h} perHost={s.perHost} layout={layout} />
       ))}
     </Box>
   );
