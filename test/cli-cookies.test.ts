@@ -158,3 +158,32 @@ test('cookies: a Secure cookie set over http is not sent over http', async (t) =
   const echo = site.stats.log.find((e) => e.path === '/cookie/echo');
   assert.equal(echo?.headers.cookie, 'session=abc123', 'the plain cookie is sent, sec=1 is not');
 });
+
+test('cookies: a jar curl wrote (-c) is read by crawl -b; .domain lines match subdomains, host-only lines only their host', async (t) => {
+  const site = await startSite({ hosts: ['127.0.0.1', '127.0.0.2'] });
+  const dir = await tempDir();
+  t.after(() => Promise.all([site.close(), dir.cleanup()]));
+  const P = site.port;
+
+  // Names without DNS: --resolve sends www.example.test and a.example.test to loopback addresses.
+  const file = dir.file('domains.txt');
+  await writeFile(file, `.example.test\tTRUE\t/\tFALSE\t0\tdom\t1\nwww.example.test\tFALSE\t/\tFALSE\t0\thostonly\t1\n`);
+  const r = await runCli(['-', '-b', file, '--resolve', `www.example.test:${P}:127.0.0.1`, '--resolve', `a.example.test:${P}:127.0.0.2`, '--progress', 'never'], {
+    stdin: `http://www.example.test:${P}/cookie/echo\nhttp://a.example.test:${P}/cookie/echo\n`,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const sent = (host: string): unknown => site.stats.log.find((e) => e.host === host)?.headers.cookie;
+  assert.deepEqual(String(sent('127.0.0.1')).split('; ').sort(), ['dom=1', 'hostonly=1']);
+  assert.equal(sent('127.0.0.2'), 'dom=1', 'the host-only cookie stays with its host');
+
+  if (!(await hasCurl())) {
+    t.diagnostic('curl not installed: skipped reading a curl-written jar');
+    return;
+  }
+  site.resetStats();
+  const curlJar = dir.file('curl-jar.txt');
+  await run('curl', ['-s', '--noproxy', '*', '-o', '/dev/null', '-c', curlJar, site.url('127.0.0.1', '/cookie/set')]);
+  assert.match(await readFile(curlJar, 'utf8'), /^#HttpOnly_127\.0\.0\.1\t/m, 'curl wrote an HttpOnly line');
+  const need = await runCli(['-', '-b', curlJar, '--progress', 'never'], { stdin: site.url('127.0.0.1', '/cookie/need') });
+  assert.equal(need.records[0]?.title, 'Welcome');
+});
