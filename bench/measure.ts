@@ -172,3 +172,26 @@ export async function wallOnly(args: string[], cwd: string, timeoutMs: number): 
   });
   return { wall: (performance.now() - started) / 1000, exitCode: code, stdout: stdout.trim() };
 }
+
+/** Busy CPU seconds of the whole machine so far (all cores; /proc/stat user+nice+system+irq+softirq); NaN off Linux. */
+export function systemBusy(): number {
+  try {
+    const cpu = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq] = cpu;
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds (user + sys) a running process has used so far; NaN when it cannot be read. */
+export function processCpu(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / TICKS;
+  } catch {
+    return NaN;
+  }
+}

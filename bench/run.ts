@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HOSTS, spread, writeList, base } from './lists.js';
-import { GNU_TIME, killCurrent, measure, timeSource, wallOnly, type Usage } from './measure.js';
+import { GNU_TIME, killCurrent, measure, processCpu, systemBusy, timeSource, wallOnly, type Usage } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -80,6 +80,8 @@ interface Outcome {
 let tmp: string | undefined;
 let server: ChildProcess | undefined;
 const skipped: string[] = [];
+/** CPU other processes used during each measured run, in cores: machine busy time minus client, server and runner. */
+const foreign: { key: string; cores: number }[] = [];
 const notes: string[] = [];
 
 function log(s: string): void {
@@ -181,6 +183,9 @@ async function run(job: Job): Promise<Outcome> {
   if (!tmp) throw new Error('no temp dir');
   const outFile = join(tmp, `${job.key}-${job.tool}.ndjson`);
   log(`${job.key}: ${job.tool} (${job.n} URLs)…`);
+  const busy0 = systemBusy();
+  const server0 = processCpu(server?.pid);
+  const self0 = process.cpuUsage();
   const usage = await measure({
     args: job.args,
     cwd: ROOT,
@@ -189,6 +194,10 @@ async function run(job: Job): Promise<Outcome> {
     timeoutMs: job.timeoutMs,
     source: timeSource(),
   });
+  const self = process.cpuUsage(self0);
+  const other = systemBusy() - busy0 - (usage.user + usage.sys) - (processCpu(server?.pid) - server0) - (self.user + self.system) / 1e6;
+  const otherCores = usage.wall > 0 ? Math.max(0, other) / usage.wall : NaN;
+  if (Number.isFinite(otherCores)) foreign.push({ key: `${job.key} ${job.tool}`, cores: otherCores });
   const v = await verify(outFile, job);
   await rm(outFile, { force: true });
   const problems: string[] = [];
@@ -201,7 +210,7 @@ async function run(job: Job): Promise<Outcome> {
   const valid = problems.length === 0 && Number.isFinite(usage.user);
   const why = problems.join(', ') + (v.bad && !valid ? `; e.g. ${v.bad}` : '');
   if (!valid) log(`  INVALID: ${why}${usage.stderr ? `\n  stderr: ${usage.stderr.trim().slice(-600)}` : ''}`);
-  else log(`  wall ${usage.wall.toFixed(2)} s, cpu ${(usage.user + usage.sys).toFixed(2)} s, rss ${usage.rssMb.toFixed(0)} MB`);
+  else log(`  wall ${usage.wall.toFixed(2)} s, cpu ${(usage.user + usage.sys).toFixed(2)} s, rss ${usage.rssMb.toFixed(0)} MB, other processes ${otherCores.toFixed(2)} cores`);
   return { job, usage, valid, why };
 }
 
@@ -411,9 +420,14 @@ async function main(): Promise<void> {
   const total = elapsed();
   const loadEnd = loadavg()[0]!;
   const cores = cpus().length;
-  // The bench itself keeps about two cores busy (client + server); more than that is someone else.
-  if (Math.max(loadStart - 0.5, loadEnd - 2.5) > 0) {
-    notes.unshift(`WARNING: the machine was busy with other work (1-min load average ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at the end, on ${cores} cores; the bench alone adds about 2). Wall-clock figures (latency, fairness, start-up, pages/s) are inflated; CPU-second figures and same-run ratios less so. Re-run on an idle machine for numbers to quote.`);
+  const measured = foreign.filter((f) => !f.key.startsWith('warm-up'));
+  const meanForeign = measured.reduce((a, f) => a + f.cores, 0) / Math.max(1, measured.length);
+  const worst = measured.reduce<{ key: string; cores: number } | undefined>((w, f) => (!w || f.cores > w.cores ? f : w), undefined);
+  const foreignText = measured.length > 0
+    ? `Other processes used ${meanForeign.toFixed(2)} cores on average during the measured runs (most: ${worst!.cores.toFixed(2)} during ${worst!.key}), from /proc/stat minus client, server and runner.`
+    : 'Other processes\' CPU use could not be read (/proc/stat).';
+  if (meanForeign > 0.3 || (worst?.cores ?? 0) > 0.6) {
+    notes.unshift(`WARNING: the machine was busy with other work (${meanForeign.toFixed(2)} of ${cores} cores on average while clients were measured). Wall-clock figures (latency, fairness, start-up, pages/s) are inflated; CPU-second figures and same-run ratios less so. Re-run on an idle machine for numbers to quote.`);
   }
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   let timeVersion = '';
@@ -431,7 +445,7 @@ async function main(): Promise<void> {
     source === 'gnu-time'
       ? `Numbers from the OS: ${timeVersion} (\`%e %U %S %M\`: wall, user, sys, max RSS); CPU s = user + sys of the client process.`
       : 'Numbers from /proc sampling (GNU time missing), see the note below.',
-    `1-min load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at the end. CPU and latency: ${REPS} runs per tool in ABBA order, the best counts (least CPU, least wall).`,
+    `${foreignText} 1-min load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at the end. CPU and latency: ${REPS} runs per tool in ABBA order, the best counts (least CPU, least wall).`,
     `Every run's output is checked: one line per URL, every record ok with the right title (and h1 field/links in the DOM scenario); otherwise INVALID.`,
     '',
     table(rows),
