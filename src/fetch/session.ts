@@ -43,6 +43,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   if (proxyFromEnv(opts.env)) {
     return new EnvHttpProxyAgent({
       ...agentOptions,
+      // Plain http goes to the proxy as absolute-form requests, as curl and browsers send it; undici
+      // would otherwise CONNECT-tunnel it, which proxies commonly refuse for ports other than 443.
+      proxyTunnel: false,
       httpProxy: opts.env.HTTP_PROXY ?? opts.env.http_proxy,
       httpsProxy: opts.env.HTTPS_PROXY ?? opts.env.https_proxy,
       noProxy: opts.env.NO_PROXY ?? opts.env.no_proxy,
