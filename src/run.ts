@@ -123,7 +123,8 @@ export async function run(options: Options): Promise<number> {
   } catch (err) {
     crawl.abort();
     inputError = err instanceof InputError ? err.message : `unexpected error: ${(err as Error).message}`;
-    logger.error({ err }, 'crawl failed');
+    // An input error is the user's: the one stderr line below says it all, no logged stack.
+    if (!(err instanceof InputError)) logger.error({ err }, 'crawl failed');
   }
   clearTimeout(grace);
   await sink.close(out !== undefined);
