@@ -2,7 +2,7 @@
 // Returns the exit code; every failure a user can cause becomes one line on stderr, never a stack.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { Crawl, type Done } from './crawl.js';
 import { CrawlEmitter } from './events.js';
 import { checkSelectors } from './extract/dom.js';
@@ -41,6 +41,8 @@ async function checkInputs(inputs: string[]): Promise<void> {
       const code = (err as NodeJS.ErrnoException).code;
       throw new UserError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
     }
+    // access() passes a directory; it would fail only once the crawl reached it.
+    if ((await stat(path)).isDirectory()) throw new UserError(`cannot read ${path}: is a directory`);
   }
 }
 
