@@ -32,7 +32,7 @@ test('exit 0 when the crawl ends, failed URLs included; --fail makes a failed UR
   assert.equal(invalidLine.code, 1, 'an EINVALIDURL record counts as failed');
 });
 
-test('exit 2 with exactly one stderr line and no stack: unknown option, --limit 0, missing input, unwritable -o, missing cookie file, bad selector, misspelt option', async (t) => {
+test('exit 2 with exactly one stderr line and no stack: unknown option, --limit 0, missing input, directory input, unwritable -o, missing cookie file, bad selector, misspelt option', async (t) => {
   const dir = await tempDir();
   t.after(() => dir.cleanup());
   await writeFile(dir.file('list.txt'), 'http://127.0.0.1:9/\n');
@@ -41,6 +41,7 @@ test('exit 2 with exactly one stderr line and no stack: unknown option, --limit 
     ['misspelt option (commander adds a hint)', ['--limt', '3'], /unknown option '--limt'.*Did you mean --limit\?/],
     ['--limit 0', ['--limit', '0', dir.file('list.txt')], /--limit/],
     ['missing input file', [dir.file('missing.txt')], /cannot read .*missing\.txt/],
+    ['a directory as input, after a good file', [dir.file('list.txt'), dir.path], /cannot read .*: is a directory/],
     ['unwritable -o', [dir.file('list.txt'), '-o', '/nonexistent-dir/x'], /cannot write \/nonexistent-dir\/x/],
     ['missing cookie file', [dir.file('list.txt'), '-b', dir.file('no-cookies.txt')], /cookie file/],
     ['bad --select', [dir.file('list.txt'), '--select', 'x=[['], /--select x/],
