@@ -73,7 +73,7 @@ test('--version prints the package version; --help exits 0 and shows examples', 
   assert.equal(h.stderr, '');
 });
 
-test('`crawl LIST | head -1` ends long before the crawl could finish: one JSON line, nothing on stderr', async (t) => {
+test('`crawl LIST | head -1` ends long before the crawl could finish: one JSON line, nothing on stderr', { timeout: 20_000 }, async (t) => {
   const site = await startSite({ hosts: ['127.0.0.1'], log: false });
   const dir = await tempDir();
   t.after(() => Promise.all([site.close(), dir.cleanup()]));
