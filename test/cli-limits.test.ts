@@ -13,7 +13,8 @@ test('--limit 6 --per-host 2 over 4 hosts: at most 6 in flight overall and 2 per
   const dir = await tempDir();
   t.after(() => Promise.all([site.close(), dir.cleanup()]));
   const urls: string[] = [];
-  for (let i = 0; i < 60; i++) urls.push(site.url(HOSTS[i % 4]!, `/page/${i}?delay=200`));
+  // Host by host, 15 each: only the per-host bound keeps the first host from taking all 6 slots.
+  for (let i = 0; i < 60; i++) urls.push(site.url(HOSTS[Math.floor(i / 15)]!, `/page/${i}?delay=200`));
   await writeFile(dir.file('list.txt'), urls.join('\n') + '\n');
 
   const r = await runCli([dir.file('list.txt'), '--limit', '6', '--per-host', '2', '--progress', 'never']);
