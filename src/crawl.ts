@@ -45,6 +45,8 @@ const TITLE_KEEP_BYTES = 256 * 1024;
 export class Crawl {
   private readonly scheduler: Scheduler;
   private readonly stopper = new Stopper();
+  /** Ends input reading on stop, also while it waits on a pipe or terminal that stays open. */
+  private readonly inputCtl = new AbortController();
   private readonly seen = new SeenSet();
   private readonly settings: FetchSettings;
   private dom: DomExtractor | null = null;
@@ -76,7 +78,7 @@ export class Crawl {
     if (o.select.length > 0 || o.links) this.dom = await loadDomExtractor(o.select, o.links);
     const { emitter } = this.deps;
     let total = 0;
-    for await (const line of readInputs(o.inputs, this.deps.stdin)) {
+    for await (const line of readInputs(o.inputs, this.deps.stdin, this.inputCtl.signal)) {
       if (this.stopping) break;
       const n = normalizeUrl(line.text);
       if (!n.ok) {
@@ -101,6 +103,7 @@ export class Crawl {
   /** Stops taking input and drops queued URLs; requests in flight go on until `abort`. */
   stop(): void {
     this.stopping = true;
+    this.inputCtl.abort();
     this.scheduler.stop();
   }
 

@@ -16,8 +16,9 @@ export interface InputLine {
 /** Raised when an input cannot be opened or read; the CLI turns it into exit 2. */
 export class InputError extends Error {}
 
-async function* linesOf(source: string, stream: Readable): AsyncGenerator<InputLine> {
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+async function* linesOf(source: string, stream: Readable, signal?: AbortSignal): AsyncGenerator<InputLine> {
+  // Aborting `signal` closes the interface, which ends the loop below even while it waits for data.
+  const rl = createInterface({ input: stream, crlfDelay: Infinity, ...(signal ? { signal } : {}) });
   let line = 0;
   try {
     for await (const raw of rl) {
@@ -46,11 +47,12 @@ export function openInput(path: string): Promise<Readable> {
   });
 }
 
-/** Every line of every input, in order. Files are opened one after another, when reached. */
-export async function* readInputs(inputs: string[], stdin: Readable): AsyncGenerator<InputLine> {
+/** Every line of every input, in order. Files are opened one after another, when reached. `signal` ends the reading early. */
+export async function* readInputs(inputs: string[], stdin: Readable, signal?: AbortSignal): AsyncGenerator<InputLine> {
   const sources = inputs.length === 0 ? ['-'] : inputs;
   for (const source of sources) {
+    if (signal?.aborted) return;
     const stream = source === '-' ? stdin : await openInput(source);
-    yield* linesOf(source, stream);
+    yield* linesOf(source, stream, signal);
   }
 }
