@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { startSite, type FixtureSite } from '../fixtures/site.js';
 import { runCli, startCli, tempDir, waitForStdout } from './helpers/cli.js';
-import { exited, killIfRunning, waitForStderr, waitUntil, writeList } from './helpers/resilience.js';
+import { exited, killIfRunning, spawnWithOpenStdin, waitForStderr, waitUntil, writeList } from './helpers/resilience.js';
 
 let site: FixtureSite;
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -169,6 +169,31 @@ test('one SIGINT gives hanging requests the 2 s grace, then aborts them: exit 13
     assert.ok(took >= 1_800 && took < 6_000, `exit ${took.toFixed(0)} ms after SIGINT, should be about the 2 s grace`);
     assert.equal(r.stdout, '', 'aborted requests leave no record');
   } finally {
+    killIfRunning(child);
+  }
+});
+
+test('SIGINT stops a crawl whose stdin stays open (tail -f | crawl, a terminal): exit 130 without waiting for EOF', async (t) => {
+  const urls = [site.url('127.0.0.1', '/page/1?stdin=open'), site.url('127.0.0.2', '/page/2?stdin=open')];
+  const { child, stdout } = spawnWithOpenStdin([...QUIET]);
+  const exit = exited(child);
+  // Kill by PID if it does not exit on its own; the assertions below then fail.
+  const guard = setTimeout(() => killIfRunning(child), 8_000);
+  try {
+    child.stdin!.write(urls.join('\n') + '\n');
+    await waitUntil('2 records on stdout', () => countLines(stdout()) >= 2);
+    const sent = performance.now();
+    child.kill('SIGINT');
+    const e = await exit;
+    const took = e.at - sent;
+    t.diagnostic(`exit ${took.toFixed(0)} ms after SIGINT with stdin still open`);
+    assert.equal(e.signal, null, 'the crawl exited by itself, it was not killed');
+    assert.equal(e.code, 130);
+    assert.ok(took < 3_000, `exit ${took.toFixed(0)} ms after SIGINT, nothing was in flight`);
+    const recs = completeLines(stdout(), 'stdout');
+    assert.deepEqual(new Set(recs.map((x) => x.url)), new Set(urls));
+  } finally {
+    clearTimeout(guard);
     killIfRunning(child);
   }
 });

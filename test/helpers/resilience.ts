@@ -116,6 +116,19 @@ export interface MeasuredRun {
   method: 'gnu-time' | 'proc-vmhwm';
 }
 
+/**
+ * Spawns the CLI with stdin left open (test/helpers/cli.ts always closes it), like `tail -f urls |
+ * crawl` or a terminal. Collects stdout; the caller writes stdin and must kill the child by PID.
+ */
+export function spawnWithOpenStdin(args: string[]): { child: ChildProcess; stdout: () => string } {
+  const child = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stderr!.resume();
+  child.stdin!.on('error', () => undefined);
+  return { child, stdout: () => out };
+}
+
 const GNU_TIME = '/usr/bin/time';
 
 /** True when /usr/bin/time is GNU time (it understands -f/-o). */
