@@ -46,8 +46,10 @@ test('exit 2 with exactly one stderr line and no stack: unknown option, --limit 
     ['missing cookie file', [dir.file('list.txt'), '-b', dir.file('no-cookies.txt')], /cookie file/],
     ['bad --select', [dir.file('list.txt'), '--select', 'x=[['], /--select x/],
   ];
-  for (const [name, args, message] of cases) {
-    const r = await runCli([...args, '--progress', 'never'], { timeoutMs: 10_000 });
+  // Independent runs: start them together.
+  const results = await Promise.all(cases.map(([, args]) => runCli([...args, '--progress', 'never'], { timeoutMs: 15_000 })));
+  for (const [i, [name, , message]] of cases.entries()) {
+    const r = results[i]!;
     assert.equal(r.code, 2, `${name}: exit code (stderr ${JSON.stringify(r.stderr)})`);
     assert.equal(lines(r.stderr).length, 1, `${name}: one stderr line, got ${JSON.stringify(r.stderr)}`);
     assert.match(r.stderr, /^crawl: /, name);
