@@ -128,7 +128,12 @@ async function hangingCrawl(tag: string): Promise<ReturnType<typeof startCli>> {
   const list = await writeList(dir.file(`${tag}.txt`), urls);
   site.resetStats();
   const cli = startCli([...QUIET, '-t', '60000', '--retries', '0', '--log-level', 'info', list], { timeoutMs: 20_000 });
-  await waitUntil('4 requests in flight at the server', () => site.stats.perHost.get('127.0.0.1')?.inFlight === 4);
+  try {
+    await waitUntil('4 requests in flight at the server', () => site.stats.perHost.get('127.0.0.1')?.inFlight === 4);
+  } catch (err) {
+    killIfRunning(cli.child);
+    throw err;
+  }
   return cli;
 }
 
