@@ -84,7 +84,7 @@ export class Crawl {
       if (!n.ok) {
         if (this.deps.done?.invalidLines.has(line.line)) continue;
         emitter.emit('read', ++total);
-        await this.emit(null, { url: line.text, ok: false, status: null, error: { code: 'EINVALIDURL', message: `line ${line.line}: ${n.reason}` }, line: line.line });
+        await this.emit(null, { url: line.text, ok: false, status: null, finalUrl: null, redirects: 0, error: { code: 'EINVALIDURL', message: `line ${line.line}: ${n.reason}` }, line: line.line });
         continue;
       }
       if (!this.seen.add(n.href) || this.deps.done?.urls.has(n.href)) continue;

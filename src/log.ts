@@ -9,16 +9,14 @@ export type LogTarget = { kind: 'stderr' } | { kind: 'file'; path: string } | { 
 export function createLogger(level: LogLevel, target: LogTarget): Logger {
   let dest: DestinationStream;
   if (target.kind === 'view') dest = { write: target.write };
-  else if (target.kind === 'file') dest = pino.destination({ dest: target.path, sync: true, append: true, mkdir: true });
+  else if (target.kind === 'file') dest = pino.destination({ dest: target.path, sync: true, append: true });
   else dest = pino.destination({ dest: 2, sync: true });
   return pino({ level, base: { name: 'crawl' } }, dest);
 }
 
 /** Checks that --log-file can be opened for appending, so a bad path is a usage error, not a crash. */
 export async function checkLogFile(path: string): Promise<void> {
-  const { open, mkdir } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  await mkdir(dirname(path), { recursive: true });
+  const { open } = await import('node:fs/promises');
   const fh = await open(path, 'a');
   await fh.close();
 }

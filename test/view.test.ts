@@ -34,7 +34,7 @@ function okRec(url: string, ms = 100, bytes = 1000, status = 200): CrawlRecord {
 }
 
 function failRec(url: string, code: ErrorCode, status: number | null = null): CrawlRecord {
-  return { url, ok: false, status, ms: 50, error: { code, message: code } };
+  return { url, ok: false, status, finalUrl: url, redirects: 0, ms: 50, error: { code, message: code } };
 }
 
 /** One request's life: queued → start → done. */
@@ -65,7 +65,7 @@ function scripted(): ViewState {
   visit(s, D, failRec(`${D}/status/503`, 'EHTTP', 503));
   sample(s, 3000);
   visit(s, E, failRec(LONG_URL, 'ETIMEDOUT'));
-  fold.done(s, null, { url: 'not a url', ok: false, status: null, line: 7, error: { code: 'EINVALIDURL', message: 'x' } });
+  fold.done(s, null, { url: 'not a url', ok: false, status: null, finalUrl: null, redirects: 0, line: 7, error: { code: 'EINVALIDURL', message: 'x' } });
   sample(s, 4000);
   return s;
 }

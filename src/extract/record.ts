@@ -13,7 +13,7 @@ export function buildRecord(url: string, outcome: Outcome, dom: DomExtractor | n
   if (outcome.kind === 'error') {
     const r = outcome.response;
     const error: RecordError = { code: outcome.code, message: outcome.message };
-    if (!r) return { url, ok: false, status: null, attempts: outcome.attempts, ms, error };
+    if (!r) return { url, ok: false, status: null, finalUrl: outcome.at.finalUrl, redirects: outcome.at.redirects, attempts: outcome.attempts, ms, error };
     return { url, ok: false, status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title: null, attempts: outcome.attempts, ms, error };
   }
   const r = outcome.response;

@@ -36,7 +36,7 @@ export interface FetchedResponse {
 
 export type FetchOutcome =
   | { kind: 'response'; response: FetchedResponse; attempts: number }
-  | { kind: 'error'; code: ErrorCode; message: string; attempts: number; response?: Omit<FetchedResponse, 'body'> }
+  | { kind: 'error'; code: ErrorCode; message: string; attempts: number; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> }
   | { kind: 'stopped' };
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
@@ -69,7 +69,13 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 
 type Attempt =
   | { kind: 'response'; response: FetchedResponse; retryAfter?: number }
-  | { kind: 'error'; code: ErrorCode; message: string; response?: Omit<FetchedResponse, 'body'> };
+  | { kind: 'error'; code: ErrorCode; message: string; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> };
+
+/** How far a redirect chain got: the URL of the hop being fetched and the hops before it. */
+export interface ChainPosition {
+  finalUrl: string;
+  redirects: number;
+}
 
 /** One attempt: the whole redirect chain and the final body, within one timeout. */
 async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
@@ -119,15 +125,17 @@ async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
         body = await readBody(res.body, header(res.headers, 'content-encoding'), s.maxBytes, s.keepBytes);
       } catch (err) {
         const code = timedOut ? 'ETIMEDOUT' : errorCode(err);
-        return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message: timedOut ? `timed out after ${s.timeout} ms reading the body` : errorMessage(err), response: { ...base, bytes: 0, truncated: false } };
+        const message = timedOut ? `timed out after ${s.timeout} ms reading the body` : errorMessage(err);
+        return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message, at: { finalUrl: url.href, redirects }, response: { ...base, bytes: 0, truncated: false } };
       }
       const response: FetchedResponse = { ...base, body: body.kept, bytes: body.bytes, truncated: body.truncated };
       const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
       return retryAfter === undefined ? { kind: 'response', response } : { kind: 'response', response, retryAfter };
     }
   } catch (err) {
-    if (timedOut) return { kind: 'error', code: 'ETIMEDOUT', message: `timed out after ${s.timeout} ms` };
-    return { kind: 'error', code: errorCode(err), message: errorMessage(err) };
+    const at = { finalUrl: url.href, redirects };
+    if (timedOut) return { kind: 'error', code: 'ETIMEDOUT', message: `timed out after ${s.timeout} ms`, at };
+    return { kind: 'error', code: errorCode(err), message: errorMessage(err), at };
   } finally {
     clearTimeout(timer);
     s.stop.release(signal);

@@ -19,8 +19,6 @@ export interface RecordError {
 
 /** Fields present whenever a response arrived. */
 export interface ResponseFields {
-  finalUrl: string;
-  redirects: number;
   contentType: string | null;
   bytes: number;
   title: string | null;
@@ -29,9 +27,14 @@ export interface ResponseFields {
   links?: string[];
 }
 
+/** The first five fields are on every record. */
 interface Base {
   url: string;
   status: number | null;
+  /** Where the fetch ended: the final response's URL, or the hop that failed; null if never fetched. */
+  finalUrl: string | null;
+  /** Redirect hops followed. */
+  redirects: number;
   attempts?: number;
   ms?: number;
 }
@@ -39,6 +42,7 @@ interface Base {
 export interface OkRecord extends Base, ResponseFields {
   ok: true;
   status: number;
+  finalUrl: string;
 }
 
 export interface FailedRecord extends Base, Partial<ResponseFields> {
