@@ -10,6 +10,12 @@ import { logTexts } from './logs.js';
 import { DEFAULT_COLUMNS, inkStream } from './ink-stream.js';
 
 export const TICK_MS = 250;
+/**
+ * Ink 6 caches the measurements of every distinct line it lays out, forever (vadimdemedes/ink#986):
+ * about 30 MB an hour at 4 frames/s. Long crawls therefore slow to one frame a second after a while.
+ */
+export const SLOW_TICK_MS = 1000;
+export const SLOW_AFTER_MS = 10 * 60 * 1000;
 /** Log lines shown per tick; a flood beyond this is counted, not drawn. */
 export const MAX_LOG_LINES_PER_TICK = 100;
 const DEFAULT_ROWS = 24;
@@ -48,8 +54,16 @@ export function startLive(
 
   const instance = render(frame(), { stdout: out, stderr: out, patchConsole: false, exitOnCtrlC: false });
   const redraw = (): void => instance.rerender(frame());
-  const timer = setInterval(redraw, TICK_MS);
-  timer.unref();
+  let timer: NodeJS.Timeout;
+  const tick = (): void => {
+    redraw();
+    schedule();
+  };
+  const schedule = (): void => {
+    timer = setTimeout(tick, clock() - state.startedAt < SLOW_AFTER_MS ? TICK_MS : SLOW_TICK_MS);
+    timer.unref();
+  };
+  schedule();
   stream.on('resize', redraw);
 
   const logWrite = (chunk: string): void => {
@@ -66,7 +80,7 @@ export function startLive(
 
   let finished: Promise<void> | null = null;
   const finish = async (): Promise<void> => {
-    clearInterval(timer);
+    clearTimeout(timer);
     stream.off('resize', redraw);
     detach();
     state.finished = true;
