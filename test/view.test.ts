@@ -172,6 +172,7 @@ test('the stopping notice: finishing in-flight work, then forcing', () => {
   const ended = drawn(s, 4000).join('\n');
   assert.match(ended, /Interrupted: stopped before the end of the input\./);
   assert.match(ended, /in flight 3 of 6 \(abandoned\)/);
+  assert.doesNotMatch(ended, /waiting/, 'nothing waits once the crawl has ended');
   assert.match(ended.split('\n')[0]!, /10 \/ 40\+ {2}stopped$/);
 });
 

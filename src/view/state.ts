@@ -263,8 +263,10 @@ export function snapshot(state: ViewState, now: number): Snapshot {
 
   let top = topK(state.busy, TOP_HOSTS, busier);
   if (top.length < TOP_HOSTS) top = top.concat(topK(state.hosts.values(), TOP_HOSTS - top.length, busier, state.busy));
+  // Once the crawl has ended nothing waits any more, whatever was left queued.
+  const waits = (h: HostState): boolean => !state.finished && h.queued > 0 && h.active >= state.perHost;
   let waitingHosts = 0;
-  for (const h of state.busy) if (h.queued > 0 && h.active >= state.perHost) waitingHosts++;
+  for (const h of state.busy) if (waits(h)) waitingHosts++;
 
   const c = state.classes;
   return {
@@ -290,7 +292,7 @@ export function snapshot(state: ViewState, now: number): Snapshot {
       done: h.done,
       failed: h.failed,
       medianMs: h.latency.median(),
-      waiting: h.queued > 0 && h.active >= state.perHost,
+      waiting: waits(h),
     })),
     classes: { '2xx': c[2]!, '3xx': c[3]!, '4xx': c[4]!, '5xx': c[5]!, other: c[0]! + c[1]! },
     netErrors: byCount(state.netErrors),
