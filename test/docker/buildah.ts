@@ -45,7 +45,7 @@ export async function fromImage(image: string): Promise<string> {
 /** Removes working containers; failures are reported, not thrown, since this runs in cleanup. */
 export async function removeContainers(names: string[]): Promise<void> {
   for (const name of names) {
-    const r = await buildah(['rm', name]);
+    const r = await buildah(['rm', name], { cleanup: true });
     if (r.code !== 0) process.stderr.write(`warning: buildah rm ${name} failed: ${r.stderr.trim()}\n`);
   }
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { buildah, buildahOk, fromImage, imageConfig, removeContainers, RUN_FLAGS } from './buildah.js';
 import { baseImages, parseDockerfile } from './dockerfile.js';
-import { exec, execOk, onPath, seconds, tail, type ExecOptions, type ExecResult } from './exec.js';
+import { descendants, exec, execOk, onPath, seconds, stopChildren, tail, type ExecOptions, type ExecResult } from './exec.js';
 import { ensureStandIn, removeStandIn } from './standin.js';
 import { startSite } from '../../fixtures/site.js';
 
@@ -300,32 +300,10 @@ async function mountedResume(ctr: string, site: Site): Promise<string> {
   return `runs ${seconds(r1.ms)}, ${seconds(r2.ms)}, ${seconds(r3.ms)}; ${first.length + more.length} records, no duplicates`;
 }
 
-/** Descendants of `rootPid` (from /proc) whose argv is `node …crawl…`. */
+/** Descendants of `rootPid` whose argv is `node …crawl…`. */
 async function findCrawlPids(rootPid: number): Promise<number[]> {
-  const parent = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const s = await readFile(`/proc/${entry}/stat`, 'utf8');
-      // The comm field may contain spaces and parentheses; the ppid follows the last ')'.
-      const ppid = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
-      parent.set(Number(entry), ppid);
-    } catch {
-      // The process exited while we looked.
-    }
-  }
   const found: number[] = [];
-  for (const pid of parent.keys()) {
-    let p = parent.get(pid);
-    let descendant = false;
-    for (let hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
-      if (p === rootPid) {
-        descendant = true;
-        break;
-      }
-      p = parent.get(p);
-    }
-    if (!descendant) continue;
+  for (const pid of await descendants(rootPid)) {
     try {
       const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((a) => a !== '');
       if (basename(args[0] ?? '') === 'node' && args.slice(1).some((a) => /crawl(\.js)?$/.test(a))) found.push(pid);
@@ -406,6 +384,29 @@ async function signalled(ctr: string, site: Site, c: SignalCase): Promise<string
 
 // ---------------------------------------------------------------- main
 
+/** Working containers of our image left by an interrupted earlier run. */
+async function removeLeftovers(): Promise<void> {
+  const r = await buildah(['containers', '--format', '{{.ContainerName}} {{.ImageName}}']);
+  const stale = r.stdout.split('\n').map((l) => l.trim().split(/\s+/))
+    .filter(([name, image]) => name !== undefined && name !== '' && image === IMAGE).map(([name]) => name ?? '');
+  if (stale.length > 0) {
+    say(`  removing ${stale.length} working container(s) left by an earlier run`);
+    await removeContainers(stale);
+  }
+}
+
+/** Ctrl-C on the runner: remove what it made, then exit 130. buildah children get the signal too. */
+function onInterrupt(): void {
+  say('\ninterrupted: cleaning up');
+  void stopChildren()
+    .then(() => sleep(500))
+    .then(() => removeContainers(containers.splice(0)))
+    .then(() => Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true }))))
+    .finally(() => process.exit(130));
+}
+process.once('SIGINT', onInterrupt);
+process.once('SIGTERM', onInterrupt);
+
 async function main(): Promise<number> {
   const t0 = Date.now();
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -413,6 +414,7 @@ async function main(): Promise<number> {
   try {
     const version = await required('buildah and debootstrap available', ensureTools);
     say(`  ${version}`);
+    await removeLeftovers();
     const images = baseImages(parseDockerfile(await readFile(join(ROOT, 'Dockerfile'), 'utf8')));
     say(`  base images in the Dockerfile: ${images.join(', ')}`);
     if (argv.has('--rebuild-base')) await removeStandIn(images);
@@ -457,7 +459,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await site?.close();
-    await removeContainers(containers);
+    await removeContainers(containers.splice(0));
     for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
   }
 
