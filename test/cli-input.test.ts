@@ -10,13 +10,17 @@ import { runCli, tempDir } from './helpers/cli.js';
 type Rec = Record<string, unknown>;
 
 const KEY_ORDER = ['url', 'ok', 'status', 'finalUrl', 'redirects', 'contentType', 'bytes', 'title', 'truncated', 'fields', 'links', 'attempts', 'ms', 'error', 'line'];
-const RESPONSE_KEYS = ['finalUrl', 'redirects', 'contentType', 'bytes', 'title'];
+const ALWAYS = ['url', 'ok', 'status', 'finalUrl', 'redirects'];
+const RESPONSE_KEYS = ['contentType', 'bytes', 'title'];
 
-/** The record contract: url/ok/status always; response fields whenever a response came; error exactly when not ok. */
+/** The record contract: the first five fields always; response fields whenever a response came; error exactly when not ok. */
 function checkShape(rec: Rec): void {
   const keys = Object.keys(rec);
   const what = JSON.stringify(rec);
-  for (const k of ['url', 'ok', 'status']) assert.ok(keys.includes(k), `${k} is always present: ${what}`);
+  for (const k of ALWAYS) assert.ok(keys.includes(k), `${k} is always present: ${what}`);
+  assert.equal(typeof rec.redirects, 'number', what);
+  // finalUrl is null only for a line that was never fetched (EINVALIDURL).
+  assert.equal(rec.finalUrl === null, (rec.error as Rec | undefined)?.code === 'EINVALIDURL', `finalUrl null exactly for invalid lines: ${what}`);
   assert.equal(typeof rec.url, 'string');
   assert.equal(typeof rec.ok, 'boolean');
   assert.ok(rec.status === null || typeof rec.status === 'number', what);
@@ -32,7 +36,7 @@ function checkShape(rec: Rec): void {
   }
   if (rec.ok === true) assert.ok((rec.status as number) >= 200 && (rec.status as number) < 300, what);
   for (const [k, v] of Object.entries(rec)) {
-    if (k !== 'status' && k !== 'title' && k !== 'contentType') assert.notEqual(v, null, `${k} is never null-filled: ${what}`);
+    if (k !== 'status' && k !== 'title' && k !== 'contentType' && k !== 'finalUrl') assert.notEqual(v, null, `${k} is never null-filled: ${what}`);
   }
 }
 
