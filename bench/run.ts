@@ -17,8 +17,8 @@ import { GNU_TIME, killCurrent, measure, processCpu, systemBusy, timeSource, wal
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const T0 = performance.now();
-/** The whole bench must end within 3 minutes; optional runs are skipped past this. */
-const BUDGET_S = 170;
+/** Seconds of runner time (build not included) past which optional runs are skipped, so build + bench stay within 3 minutes even on a busy machine. */
+const BUDGET_S = 155;
 
 // ── scenario sizes ─────────────────────────────────────────────────────────────────────────────
 const CPU_N = 20_000; // /big-page/N?kb=10
