@@ -16,10 +16,6 @@ export class Ring {
     }
   }
 
-  get size(): number {
-    return this.values.length;
-  }
-
   /** Median of the values held; null when empty. Costs a sort of at most `capacity` numbers. */
   median(): number | null {
     const n = this.values.length;
