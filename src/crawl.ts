@@ -6,7 +6,7 @@ import type { CrawlEmitter } from './events.js';
 import { loadDomExtractor, type DomExtractor } from './extract/dom.js';
 import { buildRecord } from './extract/record.js';
 import type { Jar } from './fetch/cookies.js';
-import { fetchUrl, type FetchSettings } from './fetch/fetch.js';
+import { attempt, outcomeOf, retryDelay, type FetchSettings } from './fetch/fetch.js';
 import { Stopper } from './fetch/stopper.js';
 import { readInputs } from './input/lines.js';
 import { normalizeUrl } from './input/normalize.js';
@@ -113,13 +113,20 @@ export class Crawl {
     this.stopper.abort();
   }
 
-  private async visit(url: URL, href: string, origin: string): Promise<void> {
-    const started = performance.now();
-    this.deps.emitter.emit('start', origin, href);
-    const outcome = await fetchUrl(url, this.settings);
-    if (outcome.kind === 'stopped') return;
-    const record = buildRecord(href, outcome, this.dom, Math.round(performance.now() - started));
-    const { logger } = this.deps;
+  /** One attempt; a retry goes back through the scheduler, so it waits without a slot and obeys --rate. */
+  private async visit(url: URL, href: string, origin: string, attempts = 1, started = performance.now()): Promise<void> {
+    const { emitter, logger } = this.deps;
+    emitter.emit('start', origin, href);
+    const a = await attempt(url, this.settings);
+    if (this.stopper.aborted) return; // aborted mid-request: no record, so --resume fetches it again
+    const delay = retryDelay(a, attempts, this.deps.options.retries);
+    if (delay !== undefined) {
+      if (logger.isLevelEnabled('debug')) logger.debug({ url: href, attempt: attempts, delay }, 'retrying');
+      emitter.emit('retry', origin, href);
+      this.scheduler.later(origin, delay, () => this.visit(url, href, origin, attempts + 1, started));
+      return;
+    }
+    const record = buildRecord(href, outcomeOf(a, attempts), this.dom, Math.round(performance.now() - started));
     if (!record.ok && logger.isLevelEnabled('debug')) logger.debug({ url: href, error: record.error }, 'failed');
     await this.emit(origin, record);
   }

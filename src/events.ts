@@ -12,6 +12,9 @@ export interface CrawlEvents {
   queued: [origin: string];
   /** A request to `origin` took a slot (global and per-origin). */
   start: [origin: string, url: string];
+  /** An attempt failed and will be retried after a backoff; meanwhile the URL holds no slot and waits
+   *  in its origin's queue again (its next attempt emits `start` again). */
+  retry: [origin: string, url: string];
   /** A record was produced. `origin` is null for records that never reached a host. */
   done: [origin: string | null, record: CrawlRecord];
   /** SIGINT/SIGTERM received; `force` on the second Ctrl-C. */

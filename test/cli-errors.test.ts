@@ -6,7 +6,8 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import { createServer } from 'node:net';
 import { startSite } from '../fixtures/site.js';
 import { Jar } from '../src/fetch/cookies.js';
-import { fetchUrl, type FetchSettings } from '../src/fetch/fetch.js';
+import { attempt, type FetchSettings } from '../src/fetch/fetch.js';
+import { Stopper } from '../src/fetch/stopper.js';
 import { createDispatcher } from '../src/fetch/session.js';
 import { runCli } from './helpers/cli.js';
 
@@ -18,15 +19,6 @@ async function closedPort(host: string): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise<void>((resolve) => srv.close(() => resolve()));
   return port;
-}
-
-/**
- * FetchSettings.stop for a fetch that is never stopped. The session is being moved from an AbortSignal
- * to a Stopper (src/fetch/stopper.ts); build whichever the tree has, so this test follows either.
- */
-async function neverStopped(): Promise<FetchSettings['stop']> {
-  const mod = (await import(new URL('../src/fetch/stopper.js', import.meta.url).href).catch(() => null)) as { Stopper?: new () => unknown } | null;
-  return (mod?.Stopper ? new mod.Stopper() : new AbortController().signal) as FetchSettings['stop'];
 }
 
 test('ENOTFOUND: a name the resolver cannot find gives {kind: error, code: ENOTFOUND}, via the injected lookup only', async (t) => {
@@ -54,13 +46,13 @@ test('ENOTFOUND: a name the resolver cannot find gives {kind: error, code: ENOTF
     retries: 0,
     maxBytes: 1024 * 1024,
     keepBytes: 1024 * 1024,
-    stop: await neverStopped(),
+    stop: new Stopper(),
   };
-  const outcome = await fetchUrl(new URL('http://no-such-host.invalid/'), settings);
+  const outcome = await attempt(new URL('http://no-such-host.invalid/'), settings);
   assert.equal(outcome.kind, 'error');
   assert.ok(outcome.kind === 'error');
   assert.equal(outcome.code, 'ENOTFOUND', outcome.message);
-  assert.equal(outcome.attempts, 1);
+  assert.equal(outcome.at.finalUrl, 'http://no-such-host.invalid/');
   assert.match(outcome.message, /no-such-host\.invalid/);
   assert.ok(asked.includes('no-such-host.invalid'), `the injected lookup was asked: ${JSON.stringify(asked)}`);
 });

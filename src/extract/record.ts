@@ -7,9 +7,7 @@ import { detectCharset } from './charset.js';
 import type { DomExtractor, DomResult } from './dom.js';
 import { decoderFor, extractTitle, isHtml } from './title.js';
 
-type Outcome = Exclude<FetchOutcome, { kind: 'stopped' }>;
-
-export function buildRecord(url: string, outcome: Outcome, dom: DomExtractor | null, ms: number): CrawlRecord {
+export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtractor | null, ms: number): CrawlRecord {
   if (outcome.kind === 'error') {
     const r = outcome.response;
     const error: RecordError = { code: outcome.code, message: outcome.message };

@@ -1,5 +1,5 @@
-// Fetches one URL through the shared session: follows redirects hop by hop (each hop's cookies
-// count), bounds each attempt by --timeout, retries what is worth retrying, reads the body.
+// One attempt at a URL through the shared session: follows redirects hop by hop (each hop's cookies
+// count), bounded by --timeout, reads the body; and the rule for whether (and when) to try again.
 import type { Dispatcher } from 'undici';
 import type { ErrorCode } from '../output/record.js';
 import { readBody } from './body.js';
@@ -36,8 +36,7 @@ export interface FetchedResponse {
 
 export type FetchOutcome =
   | { kind: 'response'; response: FetchedResponse; attempts: number }
-  | { kind: 'error'; code: ErrorCode; message: string; attempts: number; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> }
-  | { kind: 'stopped' };
+  | { kind: 'error'; code: ErrorCode; message: string; attempts: number; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> };
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 /** Headers from -H that must not follow a redirect to another origin. */
@@ -67,7 +66,7 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(v) ? v[0] : v;
 }
 
-type Attempt =
+export type Attempt =
   | { kind: 'response'; response: FetchedResponse; retryAfter?: number }
   | { kind: 'error'; code: ErrorCode; message: string; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> };
 
@@ -78,7 +77,7 @@ export interface ChainPosition {
 }
 
 /** One attempt: the whole redirect chain and the final body, within one timeout. */
-async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
+export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
   const signal = s.stop.signal();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -142,18 +141,17 @@ async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
   }
 }
 
-export async function fetchUrl(url: URL, s: FetchSettings): Promise<FetchOutcome> {
-  for (let attempts = 1; ; attempts++) {
-    const a = await attempt(url, s);
-    if (s.stop.aborted) return { kind: 'stopped' };
-    const lastTry = attempts > s.retries;
-    if (a.kind === 'response') {
-      if (lastTry || !retryableStatus(a.response.status)) return { kind: 'response', response: a.response, attempts };
-      await s.stop.sleep(a.retryAfter ?? backoffMs(attempts));
-    } else {
-      if (lastTry || !retryableError(a.code)) return { ...a, attempts };
-      await s.stop.sleep(backoffMs(attempts));
-    }
-    if (s.stop.aborted) return { kind: 'stopped' };
-  }
+/**
+ * Milliseconds to wait before trying again after attempt number `attempts`, or undefined when
+ * `a` is final: a success, a failure not worth retrying, or the last of --retries.
+ */
+export function retryDelay(a: Attempt, attempts: number, retries: number): number | undefined {
+  if (attempts > retries) return undefined;
+  if (a.kind === 'response') return retryableStatus(a.response.status) ? (a.retryAfter ?? backoffMs(attempts)) : undefined;
+  return retryableError(a.code) ? backoffMs(attempts) : undefined;
+}
+
+/** The outcome of the attempt that is final. */
+export function outcomeOf(a: Attempt, attempts: number): FetchOutcome {
+  return a.kind === 'response' ? { kind: 'response', response: a.response, attempts } : { ...a, attempts };
 }

@@ -6,7 +6,6 @@ import { EventEmitter } from 'node:events';
 export class Stopper {
   aborted = false;
   private readonly active = new Set<EventEmitter>();
-  private readonly sleepers = new Set<() => void>();
 
   /** A signal for one attempt; `release` it when the attempt ends. Already fired if stopped. */
   signal(): EventEmitter {
@@ -25,22 +24,6 @@ export class Stopper {
     this.aborted = true;
     for (const e of this.active) fire(e);
     this.active.clear();
-    for (const wake of this.sleepers) wake();
-    this.sleepers.clear();
-  }
-
-  /** Resolves after `ms`, or at once when stopped. */
-  sleep(ms: number): Promise<void> {
-    if (ms <= 0 || this.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 }
 

@@ -23,6 +23,8 @@ export class Scheduler {
   private roomWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
+  /** Retries waiting out their backoff; they count as pending but hold no slot. */
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: SchedulerOptions) {
     this.global = new PQueue({ concurrency: opts.limit });
@@ -50,15 +52,34 @@ export class Scheduler {
       .finally(() => this.settle(origin, host));
   }
 
+  /**
+   * Queues `task` behind its origin's slots again after `ms`: a retry waits out its backoff without
+   * holding a slot, and its next attempt goes through the origin's --per-host and --rate limits.
+   */
+  later(origin: string, ms: number, task: Task): void {
+    if (this.stopped) return;
+    this.pending++;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.pending--;
+      this.add(origin, task);
+      this.wake();
+    }, ms);
+    this.timers.add(timer);
+  }
+
   /** Resolves when every accepted task has finished (or was dropped by `stop`). */
   idle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Drops every task that has not started; running ones finish. */
+  /** Drops every task that has not started, retries waiting included; running ones finish. */
   stop(): void {
     this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.pending -= this.timers.size;
+    this.timers.clear();
     for (const [, q] of this.hosts) {
       this.pending -= q.size;
       q.clear();

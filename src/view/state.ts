@@ -165,6 +165,16 @@ export const fold = {
     state.inFlight++;
     markBusy(state, h);
   },
+  /** An attempt ended and the URL waits for a retry: no longer in flight, queued again. */
+  retry(state: ViewState, origin: string): void {
+    const h = host(state, origin);
+    if (h.active > 0) {
+      h.active--;
+      state.inFlight--;
+    }
+    h.queued++;
+    markBusy(state, h);
+  },
   done(state: ViewState, origin: string | null, record: CrawlRecord): void {
     state.done++;
     state.bytes += record.bytes ?? 0;
@@ -203,12 +213,14 @@ export function listen(emitter: CrawlEmitter, state: ViewState): () => void {
   const onInputEnd = (total: number): void => fold.inputEnd(state, total);
   const onQueued = (origin: string): void => fold.queued(state, origin);
   const onStart = (origin: string): void => fold.start(state, origin);
+  const onRetry = (origin: string): void => fold.retry(state, origin);
   const onDone = (origin: string | null, record: CrawlRecord): void => fold.done(state, origin, record);
   const onStopping = (force: boolean): void => fold.stopping(state, force);
   emitter.on('read', onRead);
   emitter.on('inputEnd', onInputEnd);
   emitter.on('queued', onQueued);
   emitter.on('start', onStart);
+  emitter.on('retry', onRetry);
   emitter.on('done', onDone);
   emitter.on('stopping', onStopping);
   return () => {
@@ -216,6 +228,7 @@ export function listen(emitter: CrawlEmitter, state: ViewState): () => void {
     emitter.off('inputEnd', onInputEnd);
     emitter.off('queued', onQueued);
     emitter.off('start', onStart);
+    emitter.off('retry', onRetry);
     emitter.off('done', onDone);
     emitter.off('stopping', onStopping);
   };
