@@ -412,8 +412,8 @@ async function main(): Promise<void> {
   const nodeMs = median(nodeStart) * 1000;
   const blank = { urls: '', cpu: '', rss: '', rate: '', perCpu: '', vsBase: '' };
   rows.push(
-    { ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'crawl', wall: fix(crawlMs / 1000, 3), vsTarget: `${fix(crawlMs, 0)} ms (<${T_STARTUP_MS} ms)`, result: startupOk ? verdict(crawlMs < T_STARTUP_MS) : 'INVALID (wrong --version output)' },
-    { ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'node -e 0', wall: fix(nodeMs / 1000, 3), vsTarget: `${fix(nodeMs, 0)} ms: node's own floor`, result: 'ref' },
+    { ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'crawl', wall: fix(crawlMs / 1000, 3), vsTarget: `${fix(crawlMs, 0)} ms (<${T_STARTUP_MS} ms); min ${fix(Math.min(...crawlStart) * 1000, 0)} ms`, result: startupOk ? verdict(crawlMs < T_STARTUP_MS) : 'INVALID (wrong --version output)' },
+    { ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'node -e 0', wall: fix(nodeMs / 1000, 3), vsTarget: `${fix(nodeMs, 0)} ms: node's own floor; min ${fix(Math.min(...nodeStart) * 1000, 0)} ms`, result: 'ref' },
   );
 
   await stopServer();
