@@ -1,5 +1,5 @@
 // Child-process helpers for the buildah run: run a command to completion with captured output,
-// a timeout and optional stdin, and time named steps.
+// a timeout and optional stdin; find and stop a child's whole process tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 
