@@ -51,6 +51,19 @@ export interface RunSpec {
 /** The child being measured, so an interrupted runner can end it (by its process group). */
 let current: number | undefined;
 
+/** Set once the runner is interrupted: no new client may start after that. */
+let halted = false;
+
+/** Kills the client being measured and refuses to start another. */
+export function halt(): void {
+  halted = true;
+  killCurrent();
+}
+
+function refuseIfHalted(): void {
+  if (halted) throw new Error('interrupted');
+}
+
 export function killCurrent(): void {
   if (current === undefined) return;
   try {
@@ -77,6 +90,7 @@ function procSample(pid: number): { user: number; sys: number; hwmKb: number } |
 }
 
 export async function measure(spec: RunSpec): Promise<Usage> {
+  refuseIfHalted();
   const out = openSync(spec.outFile, 'w');
   const gnu = spec.source === 'gnu-time';
   const command = gnu ? GNU_TIME : process.execPath;
@@ -154,6 +168,7 @@ export async function measure(spec: RunSpec): Promise<Usage> {
 
 /** Wall time of a short command (spawn to exit), seconds; for start-up, where 10 ms steps are too coarse. */
 export async function wallOnly(args: string[], cwd: string, timeoutMs: number): Promise<{ wall: number; exitCode: number | null; stdout: string }> {
+  refuseIfHalted();
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   current = child.pid;

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HOSTS, spread, writeList, base } from './lists.js';
-import { GNU_TIME, killCurrent, measure, processCpu, systemBusy, timeSource, wallOnly, type Usage } from './measure.js';
+import { GNU_TIME, halt, killCurrent, measure, processCpu, systemBusy, timeSource, wallOnly, type Usage } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -473,6 +473,7 @@ const onSignal = (signal: NodeJS.Signals): void => {
   if (interrupted) return;
   interrupted = true;
   log(`${signal}: stopping the client and the server`);
+  halt();
   void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
 };
 process.once('SIGINT', onSignal);
@@ -480,6 +481,7 @@ process.once('SIGTERM', onSignal);
 
 main()
   .catch((err: unknown) => {
+    if (interrupted) return;
     log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
   })
