@@ -234,6 +234,11 @@ const fix = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '
 const cpuOf = (o: Outcome): number => o.usage.user + o.usage.sys;
 const perCpuOf = (o: Outcome): number => o.job.n / cpuOf(o);
 const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
+/** Both CPU targets must hold; a FAIL names the one(s) missed. */
+function cpuVerdict(abs: number, rel: number): string {
+  const missed = [abs >= T_CPU_ABS ? '' : 'absolute', rel >= T_CPU_REL ? '' : 'vs baseline'].filter(Boolean);
+  return missed.length === 0 ? 'PASS' : `FAIL (${missed.join(', ')})`;
+}
 
 function row(scenario: string, o: Outcome, vsBase = '', vsTarget = '', result = ''): Row {
   const tool = o.job.tool === 'crawl' ? 'crawl' : 'baseline';
@@ -369,7 +374,7 @@ async function main(): Promise<void> {
   rows.push(
     row('CPU: 20k × 10 KB, C=64 P=16', cpuCrawl, `${fix(cpuRel)}× pages/CPU-s`,
       `${int(cpuAbs)} /CPU-s (≥${int(T_CPU_ABS)}); ${fix(cpuRel)}× base (≥${T_CPU_REL})`,
-      bothValid(cpuCrawl, cpuBase) ? verdict(cpuAbs >= T_CPU_ABS && cpuRel >= T_CPU_REL) : 'INVALID'),
+      bothValid(cpuCrawl, cpuBase) ? cpuVerdict(cpuAbs, cpuRel) : 'INVALID'),
     row('CPU: 20k × 10 KB, C=64 P=16', cpuBase, '', 'reference: bare undici + regex', 'ref'),
   );
   const domRel = bothValid(domCrawl, domBase) ? perCpuOf(domCrawl) / perCpuOf(domBase) : NaN;
