@@ -443,8 +443,16 @@ async function main(): Promise<void> {
       timeVersion = 'GNU time';
     }
   }
+  let commit = 'unknown commit';
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bin', 'package.json'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    commit = `commit ${head}${dirty ? ' + uncommitted changes in src/bin' : ''}`;
+  } catch {
+    // not a git checkout
+  }
   const lines = [
-    `## crawl ${VERSION} bench`,
+    `## crawl ${VERSION} bench (${commit})`,
     '',
     `Machine: ${cpus().length} × ${cpuModel}, node ${process.version}, loopback. Fixture server in its own process; each client a separate process.`,
     source === 'gnu-time'
