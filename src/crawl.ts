@@ -78,22 +78,27 @@ export class Crawl {
     if (o.select.length > 0 || o.links) this.dom = await loadDomExtractor(o.select, o.links);
     const { emitter } = this.deps;
     let total = 0;
-    for await (const line of readInputs(o.inputs, this.deps.stdin, this.inputCtl.signal)) {
-      if (this.stopping) break;
-      const n = normalizeUrl(line.text);
-      if (!n.ok) {
-        if (this.deps.done?.invalidLines.has(line.line)) continue;
+    reading: for await (const batch of readInputs(o.inputs, this.deps.stdin, this.inputCtl.signal)) {
+      for (const line of batch) {
+        if (this.stopping) break reading;
+        const n = normalizeUrl(line.text);
+        if (!n.ok) {
+          if (this.deps.done?.invalidLines.has(line.line)) continue;
+          emitter.emit('read', ++total);
+          const full = this.emit(null, { url: line.text, ok: false, status: null, finalUrl: null, redirects: 0, error: { code: 'EINVALIDURL', message: `line ${line.line}: ${n.reason}` }, line: line.line });
+          if (full) await full;
+          continue;
+        }
+        if (!this.seen.add(n.href) || this.deps.done?.urls.has(n.href)) continue;
         emitter.emit('read', ++total);
-        await this.emit(null, { url: line.text, ok: false, status: null, finalUrl: null, redirects: 0, error: { code: 'EINVALIDURL', message: `line ${line.line}: ${n.reason}` }, line: line.line });
-        continue;
+        // Awaited only when the scheduler is full: most URLs pass without a microtask.
+        const room = this.scheduler.room();
+        if (room) await room;
+        if (this.stopping) break reading;
+        const origin = n.url.origin;
+        emitter.emit('queued', origin);
+        this.scheduler.add(origin, () => this.visit(n.url, n.href, origin));
       }
-      if (!this.seen.add(n.href) || this.deps.done?.urls.has(n.href)) continue;
-      emitter.emit('read', ++total);
-      await this.scheduler.room();
-      if (this.stopping) break;
-      const origin = n.url.origin;
-      emitter.emit('queued', origin);
-      this.scheduler.add(origin, () => this.visit(n.url, n.href, origin));
     }
     if (!this.stopping) emitter.emit('inputEnd', total);
     await this.scheduler.idle();
@@ -128,7 +133,8 @@ export class Crawl {
     }
     const record = buildRecord(href, outcomeOf(a, attempts), this.dom, Math.round(performance.now() - started));
     if (!record.ok && logger.isLevelEnabled('debug')) logger.debug({ url: href, error: record.error }, 'failed');
-    await this.emit(origin, record);
+    const full = this.emit(origin, record);
+    if (full) await full; // the sink is full: hold the slot until stdout drains (back-pressure)
   }
 
   private emit(origin: string | null, record: CrawlRecord): Promise<void> | undefined {

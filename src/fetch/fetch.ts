@@ -6,7 +6,7 @@ import { readBody } from './body.js';
 import type { Jar } from './cookies.js';
 import { errorCode, errorMessage, FetchError } from './errors.js';
 import { backoffMs, retryableError, retryableStatus, retryAfterMs } from './retry.js';
-import { fire, type Stopper } from './stopper.js';
+import type { Stopper } from './stopper.js';
 
 export interface FetchSettings {
   dispatcher: Dispatcher;
@@ -42,23 +42,46 @@ const REDIRECT = new Set([301, 302, 303, 307, 308]);
 /** Headers from -H that must not follow a redirect to another origin. */
 const CREDENTIALS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
-function buildHeaders(s: FetchSettings, url: URL, sameOrigin: boolean): Record<string, string> {
-  const h: Record<string, string> = {
+interface FixedHeaders {
+  /** Headers for a hop on the starting origin, and for one that left it (credentials dropped). */
+  same: Record<string, string>;
+  cross: Record<string, string>;
+  /** A -H Cookie value, sent on the starting origin only. */
+  cookie: string;
+}
+
+/** The part of the request headers that is the same for every request, computed once per crawl. */
+const fixedHeaders = new WeakMap<FetchSettings, FixedHeaders>();
+
+function fixed(s: FetchSettings): FixedHeaders {
+  let f = fixedHeaders.get(s);
+  if (f) return f;
+  const base: Record<string, string> = {
     'user-agent': s.userAgent,
     accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
     'accept-encoding': 'gzip, deflate, br',
   };
-  let cookie = '';
+  f = { same: { ...base }, cross: { ...base }, cookie: '' };
   for (const [name, value] of s.headers) {
     const lower = name.toLowerCase();
-    if (!sameOrigin && CREDENTIALS.has(lower)) continue;
-    if (lower === 'cookie') cookie = value;
-    else h[lower] = value;
+    if (lower === 'cookie') f.cookie = value;
+    else {
+      f.same[lower] = value;
+      if (!CREDENTIALS.has(lower)) f.cross[lower] = value;
+    }
   }
-  const fromJar = s.jar.header(url.href);
-  if (fromJar) cookie = cookie ? `${cookie}; ${fromJar}` : fromJar;
-  if (cookie) h.cookie = cookie;
-  return h;
+  fixedHeaders.set(s, f);
+  return f;
+}
+
+/** The request headers for a hop to `href`: the fixed ones (shared, never mutated) plus cookies. */
+function buildHeaders(s: FetchSettings, href: string, sameOrigin: boolean): Record<string, string> {
+  const f = fixed(s);
+  const given = sameOrigin ? f.cookie : '';
+  const fromJar = s.jar.header(href);
+  const cookie = given && fromJar ? `${given}; ${fromJar}` : given || fromJar;
+  const h = sameOrigin ? f.same : f.cross;
+  return cookie ? { ...h, cookie } : h;
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -82,18 +105,18 @@ export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    fire(signal);
+    signal.fire();
   }, s.timeout);
   let url = start;
   let redirects = 0;
-  const visited = new Set<string>([start.href]);
+  let visited: Set<string> | undefined; // made on the first redirect; most URLs have none
   try {
     for (;;) {
       const res = await s.dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: 'GET',
-        headers: buildHeaders(s, url, url.origin === start.origin),
+        headers: buildHeaders(s, url.href, redirects === 0 || url.origin === start.origin),
         signal,
       });
       s.jar.store(res.headers['set-cookie'], url.href);
@@ -110,6 +133,7 @@ export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
           throw new FetchError('EREDIRECT', `redirect to unsupported scheme ${next.protocol}`);
         }
         next.hash = '';
+        visited ??= new Set([start.href]);
         if (visited.has(next.href)) throw new FetchError('EREDIRECT', `redirect loop at ${next.href}`);
         if (redirects >= s.maxRedirects) throw new FetchError('EREDIRECT', `more than ${s.maxRedirects} redirects`);
         visited.add(next.href);

@@ -1,34 +1,59 @@
-// Aborting many requests at once without an AbortController per request: each attempt gets a plain
-// EventEmitter (undici accepts one as `signal`, and it costs a fraction of an AbortSignal), and the
-// Stopper fires 'abort' on every attempt still running when the crawl is stopped.
-import { EventEmitter } from 'node:events';
+// Aborting many requests at once, cheaply: each attempt gets an AttemptSignal, the smallest object
+// undici accepts as a request `signal` (it calls on/once/removeListener on anything that is not an
+// EventTarget), instead of an AbortController, which costs several times more per request. The
+// Stopper fires every attempt still running when the crawl is stopped.
+
+type Listener = () => void;
+
+export class AttemptSignal {
+  aborted = false;
+  private listener: Listener | undefined;
+
+  once(_event: 'abort', listener: Listener): this {
+    this.listener = listener;
+    return this;
+  }
+
+  /** undici checks for `on` to tell an emitter from a bad value; one listener is all it adds. */
+  on(event: 'abort', listener: Listener): this {
+    return this.once(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: Listener): this {
+    if (this.listener === listener) this.listener = undefined;
+    return this;
+  }
+
+  /** Aborts the attempt (our timeout and the Stopper both use this). */
+  fire(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const l = this.listener;
+    this.listener = undefined;
+    l?.();
+  }
+}
 
 export class Stopper {
   aborted = false;
-  private readonly active = new Set<EventEmitter>();
+  private readonly active = new Set<AttemptSignal>();
 
   /** A signal for one attempt; `release` it when the attempt ends. Already fired if stopped. */
-  signal(): EventEmitter {
-    const e = new EventEmitter();
-    if (this.aborted) (e as EventEmitter & { aborted?: boolean }).aborted = true;
+  signal(): AttemptSignal {
+    const e = new AttemptSignal();
+    if (this.aborted) e.aborted = true;
     else this.active.add(e);
     return e;
   }
 
-  release(e: EventEmitter): void {
+  release(e: AttemptSignal): void {
     this.active.delete(e);
   }
 
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    for (const e of this.active) fire(e);
+    for (const e of this.active) e.fire();
     this.active.clear();
   }
-}
-
-/** Fires an attempt's signal (our timeout uses this too). */
-export function fire(e: EventEmitter): void {
-  (e as EventEmitter & { aborted?: boolean }).aborted = true;
-  e.emit('abort');
 }

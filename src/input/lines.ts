@@ -1,5 +1,5 @@
 // Streams the input lines of every input (files, or `-` for stdin) in order, with back-pressure:
-// the next chunk is read only when the consumer asks for the next line. BOM and CRLF are handled.
+// reading pauses while a batch of lines waits for the consumer. BOM and CRLF are handled.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -16,20 +16,59 @@ export interface InputLine {
 /** Raised when an input cannot be opened or read; the CLI turns it into exit 2. */
 export class InputError extends Error {}
 
-async function* linesOf(source: string, stream: Readable, signal?: AbortSignal): AsyncGenerator<InputLine> {
+/** Lines gathered before the reader pauses; a batch can exceed it by what one read chunk holds. */
+const BATCH = 512;
+
+/**
+ * The lines of one input in batches. Handing lines over a batch at a time (not one promise per line
+ * through stacked async iterators) keeps reading cheap; the stream is paused while a batch waits,
+ * so what is buffered stays bounded.
+ */
+async function* batchesOf(source: string, stream: Readable, signal?: AbortSignal): AsyncGenerator<InputLine[]> {
   // Aborting `signal` closes the interface, which ends the loop below even while it waits for data.
   const rl = createInterface({ input: stream, crlfDelay: Infinity, ...(signal ? { signal } : {}) });
+  let batch: InputLine[] = [];
   let line = 0;
+  let closed = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  rl.on('line', (raw: string) => {
+    line++;
+    let text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    text = text.trim();
+    if (text === '' || text.charCodeAt(0) === 35 /* # */) return;
+    batch.push({ source, line, text });
+    if (batch.length >= BATCH) rl.pause();
+    // Wake a waiting consumer; it runs after this chunk's lines, so it still takes them as one batch,
+    // and a line typed into an open pipe is handed over at once.
+    poke();
+  });
+  rl.on('close', () => {
+    closed = true;
+    poke();
+  });
+  stream.on('error', (err: Error) => {
+    failure = err;
+    poke();
+  });
   try {
-    for await (const raw of rl) {
-      line++;
-      let text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-      text = text.trim();
-      if (text === '' || text.charCodeAt(0) === 35 /* # */) continue;
-      yield { source, line, text };
+    for (;;) {
+      if (batch.length > 0) {
+        const ready = batch;
+        batch = [];
+        yield ready;
+        rl.resume();
+        continue;
+      }
+      if (failure) throw new InputError(`cannot read ${source === '-' ? 'stdin' : source}: ${failure.message}`);
+      if (closed) return;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
-  } catch (err) {
-    throw new InputError(`cannot read ${source === '-' ? 'stdin' : source}: ${(err as Error).message}`);
   } finally {
     rl.close();
   }
@@ -47,12 +86,12 @@ export function openInput(path: string): Promise<Readable> {
   });
 }
 
-/** Every line of every input, in order. Files are opened one after another, when reached. `signal` ends the reading early. */
-export async function* readInputs(inputs: string[], stdin: Readable, signal?: AbortSignal): AsyncGenerator<InputLine> {
+/** Every line of every input, in order, in batches. Files are opened one after another, when reached. `signal` ends the reading early. */
+export async function* readInputs(inputs: string[], stdin: Readable, signal?: AbortSignal): AsyncGenerator<InputLine[]> {
   const sources = inputs.length === 0 ? ['-'] : inputs;
   for (const source of sources) {
     if (signal?.aborted) return;
     const stream = source === '-' ? stdin : await openInput(source);
-    yield* linesOf(source, stream, signal);
+    yield* batchesOf(source, stream, signal);
   }
 }

@@ -35,9 +35,9 @@ export class Scheduler {
     return this.pending;
   }
 
-  /** Resolves when one more task may be accepted without exceeding `maxPending`. */
-  room(): Promise<void> {
-    if (this.pending < this.opts.maxPending || this.stopped) return Promise.resolve();
+  /** undefined when one more task may be accepted now, else a promise of when it may (`maxPending`). */
+  room(): Promise<void> | undefined {
+    if (this.pending < this.opts.maxPending || this.stopped) return undefined;
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 

@@ -16,6 +16,8 @@ export function startPlain(
 ): ProgressHandle {
   const { stream } = opts;
   const speak = printsPlain(stream.isTTY === true, opts.logLevel);
+  // Silent (stderr piped, no info logs): nothing will ever be shown, so do not fold events at all.
+  if (!speak) detach();
   const timer = speak
     ? setInterval(() => {
         const now = clock();
