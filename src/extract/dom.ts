@@ -11,6 +11,15 @@ export type DomExtractor = (html: string, pageUrl: string) => DomResult;
 
 const SPACES = /\s+/g;
 
+/** One parse, no exception for the caller: undefined when `raw` is not a URL. */
+function parse(raw: string, base?: string | URL): URL | undefined {
+  try {
+    return new URL(raw, base);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean): Promise<DomExtractor> {
   const { load } = await import('cheerio/slim');
   return (html, pageUrl) => {
@@ -32,18 +41,21 @@ export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean)
       out.fields = fields;
     }
     if (wantLinks) {
-      let base = pageUrl;
-      const href = $('base[href]').first().attr('href');
-      if (href && URL.canParse(href, pageUrl)) base = new URL(href, pageUrl).href;
+      let base: URL | undefined;
+      const baseHref = $('base[href]').first().attr('href');
+      if (baseHref) base = parse(baseHref.trim(), pageUrl);
+      base ??= parse(pageUrl);
       const seen = new Set<string>();
-      $('a[href], area[href]').each((_, a) => {
-        const raw = $(a).attr('href');
-        if (!raw || !URL.canParse(raw.trim(), base)) return;
-        const u = new URL(raw.trim(), base);
-        if (u.protocol !== 'http:' && u.protocol !== 'https:') return;
-        u.hash = '';
-        seen.add(u.href);
-      });
+      if (base) {
+        // Plain element attributes, not a Cheerio wrapper per link: pages have hundreds of links.
+        for (const el of $('a[href], area[href]')) {
+          const raw = 'attribs' in el ? el.attribs.href : undefined;
+          const u = raw ? parse(raw.trim(), base) : undefined;
+          if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) continue;
+          if (raw!.includes('#')) u.hash = '';
+          seen.add(u.href);
+        }
+      }
       out.links = [...seen];
     }
     return out;

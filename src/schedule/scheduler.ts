@@ -46,10 +46,8 @@ export class Scheduler {
     if (this.stopped) return;
     this.pending++;
     const host = this.hostQueue(origin);
-    void host
-      .add(() => this.global.add(task))
-      .catch(() => undefined)
-      .finally(() => this.settle(origin, host));
+    const settle = (): void => this.settle(origin, host);
+    void host.add(() => this.global.add(task)).then(settle, settle);
   }
 
   /**
