@@ -17,6 +17,15 @@ import type { CrawlRecord } from './output/record.js';
 import type { NdjsonSink } from './output/sink.js';
 import { Scheduler } from './schedule/scheduler.js';
 
+/** One URL's way through the scheduler; small, because thousands wait in backlogs at once. */
+interface Job {
+  href: string;
+  origin: string;
+  attempts: number;
+  /** performance.now() of the first attempt; 0 until then. */
+  started: number;
+}
+
 /** What --resume found already done in the output file. */
 export interface Done {
   urls: SeenSet;
@@ -43,7 +52,7 @@ export interface CrawlResult {
 const TITLE_KEEP_BYTES = 256 * 1024;
 
 export class Crawl {
-  private readonly scheduler: Scheduler;
+  private readonly scheduler: Scheduler<Job>;
   private readonly stopper = new Stopper();
   /** Ends input reading on stop, also while it waits on a pipe or terminal that stays open. */
   private readonly inputCtl = new AbortController();
@@ -56,7 +65,7 @@ export class Crawl {
 
   constructor(private readonly deps: CrawlDeps) {
     const o = deps.options;
-    this.scheduler = new Scheduler({ limit: o.limit, perHost: o.perHost, rate: o.rate, maxPending: Math.max(1024, o.limit * 16) });
+    this.scheduler = new Scheduler({ limit: o.limit, perHost: o.perHost, rate: o.rate, maxPending: Math.max(10_000, o.limit * 64), run: (job) => this.visit(job) });
     const wantDom = o.select.length > 0 || o.links;
     this.settings = {
       dispatcher: deps.dispatcher,
@@ -97,7 +106,7 @@ export class Crawl {
         if (this.stopping) break reading;
         const origin = n.url.origin;
         emitter.emit('queued', origin);
-        this.scheduler.add(origin, () => this.visit(n.url, n.href, origin));
+        this.scheduler.add(origin, { href: n.href, origin, attempts: 1, started: 0 });
       }
     }
     if (!this.stopping) emitter.emit('inputEnd', total);
@@ -119,19 +128,22 @@ export class Crawl {
   }
 
   /** One attempt; a retry goes back through the scheduler, so it waits without a slot and obeys --rate. */
-  private async visit(url: URL, href: string, origin: string, attempts = 1, started = performance.now()): Promise<void> {
+  private async visit(job: Job): Promise<void> {
     const { emitter, logger } = this.deps;
+    const { href, origin } = job;
+    if (job.started === 0) job.started = performance.now();
     emitter.emit('start', origin, href);
-    const a = await attempt(url, this.settings);
+    const a = await attempt(new URL(href), this.settings);
     if (this.stopper.aborted) return; // aborted mid-request: no record, so --resume fetches it again
-    const delay = retryDelay(a, attempts, this.deps.options.retries);
+    const delay = retryDelay(a, job.attempts, this.deps.options.retries);
     if (delay !== undefined) {
-      if (logger.isLevelEnabled('debug')) logger.debug({ url: href, attempt: attempts, delay }, 'retrying');
+      if (logger.isLevelEnabled('debug')) logger.debug({ url: href, attempt: job.attempts, delay }, 'retrying');
       emitter.emit('retry', origin, href);
-      this.scheduler.later(origin, delay, () => this.visit(url, href, origin, attempts + 1, started));
+      job.attempts++;
+      this.scheduler.later(origin, delay, job);
       return;
     }
-    const record = buildRecord(href, outcomeOf(a, attempts), this.dom, Math.round(performance.now() - started));
+    const record = buildRecord(href, outcomeOf(a, job.attempts), this.dom, Math.round(performance.now() - job.started));
     if (!record.ok && logger.isLevelEnabled('debug')) logger.debug({ url: href, error: record.error }, 'failed');
     const full = this.emit(origin, record);
     if (full) await full; // the sink is full: hold the slot until stdout drains (back-pressure)

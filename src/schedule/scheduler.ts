@@ -1,24 +1,49 @@
-// The host-fair scheduler: one p-queue per origin (its --per-host slots, its --rate) in front of one
-// global p-queue (--limit). A URL asks for a global slot only once its origin has a free slot, so a
-// slow host's backlog waits in its own queue and never holds global slots that other hosts could use.
+// The host-fair scheduler. Each origin has a backlog (a plain FIFO of small job objects) and a
+// p-queue with its --per-host slots and --rate interval; one global p-queue holds the --limit slots.
+// A job moves from its backlog into its origin's p-queue only while that origin has a free slot,
+// and asks for a global slot only from there: a slow host's backlog waits in its own FIFO and never
+// holds a global slot another host could use. Backlog entries are a few dozen bytes (no promise, no
+// closure), so the scheduler can look far ahead in the input for hosts that are ready.
 import PQueue from 'p-queue';
 
-export interface SchedulerOptions {
-  /** Most tasks running at once over all origins. */
+export interface SchedulerOptions<J> {
+  /** Most jobs running at once over all origins. */
   limit: number;
-  /** Most tasks running at once per origin. */
+  /** Most jobs running at once per origin. */
   perHost: number;
-  /** Most task starts per second per origin; 0 is unlimited. */
+  /** Most job starts per second per origin; 0 is unlimited. */
   rate: number;
-  /** Most tasks accepted and not yet finished; `add` waits beyond this (bounded input buffer). */
+  /** Most jobs accepted and not yet finished; `room()` waits beyond this (bounded input buffer). */
   maxPending: number;
+  /** Runs one job; must not throw (failures are records). */
+  run: (job: J) => Promise<void>;
 }
 
-export type Task = () => Promise<void>;
+class Origin<J> {
+  readonly backlog: J[] = [];
+  head = 0;
+  /** Jobs handed to `queue` and not settled: at most --per-host. Counted here, not read from p-queue. */
+  admitted = 0;
+  constructor(readonly queue: PQueue) {}
 
-export class Scheduler {
+  get waiting(): number {
+    return this.backlog.length - this.head;
+  }
+
+  take(): J {
+    const job = this.backlog[this.head]!;
+    this.backlog[this.head++] = undefined as J; // let it be collected
+    if (this.head > 1024 && this.head * 2 > this.backlog.length) {
+      this.backlog.splice(0, this.head);
+      this.head = 0;
+    }
+    return job;
+  }
+}
+
+export class Scheduler<J> {
   private readonly global: PQueue;
-  private readonly hosts = new Map<string, PQueue>();
+  private readonly origins = new Map<string, Origin<J>>();
   private pending = 0;
   private roomWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
@@ -26,86 +51,101 @@ export class Scheduler {
   /** Retries waiting out their backoff; they count as pending but hold no slot. */
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly opts: SchedulerOptions) {
+  constructor(private readonly opts: SchedulerOptions<J>) {
     this.global = new PQueue({ concurrency: opts.limit });
   }
 
-  /** Tasks accepted and not finished. */
+  /** Jobs accepted and not finished. */
   get size(): number {
     return this.pending;
   }
 
-  /** undefined when one more task may be accepted now, else a promise of when it may (`maxPending`). */
+  /** undefined when one more job may be accepted now, else a promise of when it may (`maxPending`). */
   room(): Promise<void> | undefined {
     if (this.pending < this.opts.maxPending || this.stopped) return undefined;
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
-  /** Queues `task` behind its origin's slots. Never throws; the task must handle its own errors. */
-  add(origin: string, task: Task): void {
+  /** Queues `job` behind its origin's slots. */
+  add(origin: string, job: J): void {
     if (this.stopped) return;
     this.pending++;
-    const host = this.hostQueue(origin);
-    const settle = (): void => this.settle(origin, host);
-    void host.add(() => this.global.add(task)).then(settle, settle);
+    const o = this.origin(origin);
+    o.backlog.push(job);
+    this.feed(origin, o);
   }
 
   /**
-   * Queues `task` behind its origin's slots again after `ms`: a retry waits out its backoff without
-   * holding a slot, and its next attempt goes through the origin's --per-host and --rate limits.
+   * Queues `job` again after `ms`: a retry waits out its backoff without holding a slot, and its next
+   * attempt goes through the origin's --per-host and --rate limits like any other.
    */
-  later(origin: string, ms: number, task: Task): void {
+  later(origin: string, ms: number, job: J): void {
     if (this.stopped) return;
     this.pending++;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.pending--;
-      this.add(origin, task);
-      this.wake();
+      this.add(origin, job);
     }, ms);
     this.timers.add(timer);
   }
 
-  /** Resolves when every accepted task has finished (or was dropped by `stop`). */
+  /** Resolves when every accepted job has finished (or was dropped by `stop`). */
   idle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Drops every task that has not started, retries waiting included; running ones finish. */
+  /** Drops every job that has not started, retries waiting included; running ones finish. */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.pending -= this.timers.size;
     this.timers.clear();
-    for (const [, q] of this.hosts) {
-      this.pending -= q.size;
-      q.clear();
+    for (const [, o] of this.origins) {
+      // Jobs in an origin's p-queue wait for its interval or a global slot; cleared, they never settle.
+      this.pending -= o.waiting + o.queue.size;
+      o.backlog.length = 0;
+      o.head = 0;
+      o.queue.clear();
     }
-    // Tasks waiting for a global slot hold their origin's slot; cleared, they never settle.
     this.pending -= this.global.size;
     this.global.clear();
     this.wake();
   }
 
-  private hostQueue(origin: string): PQueue {
-    let q = this.hosts.get(origin);
-    if (!q) {
-      const rate = this.opts.rate;
-      q = rate > 0
-        ? new PQueue({ concurrency: this.opts.perHost, intervalCap: 1, interval: 1000 / rate, strict: true })
-        : new PQueue({ concurrency: this.opts.perHost });
-      this.hosts.set(origin, q);
+  private origin(origin: string): Origin<J> {
+    let o = this.origins.get(origin);
+    if (!o) {
+      const { perHost, rate } = this.opts;
+      o = new Origin(
+        rate > 0
+          ? new PQueue({ concurrency: perHost, intervalCap: 1, interval: 1000 / rate, strict: true })
+          : new PQueue({ concurrency: perHost }),
+      );
+      this.origins.set(origin, o);
     }
-    return q;
+    return o;
   }
 
-  private settle(origin: string, host: PQueue): void {
+  /** Moves jobs from the backlog into the origin's p-queue while it has a free slot. */
+  private feed(origin: string, o: Origin<J>): void {
+    while (o.waiting > 0 && o.admitted < this.opts.perHost && !this.stopped) {
+      const job = o.take();
+      o.admitted++;
+      const done = (): void => this.settle(origin, o);
+      void o.queue.add(() => this.global.add(() => this.opts.run(job))).then(done, done);
+    }
+  }
+
+  private settle(origin: string, o: Origin<J>): void {
     this.pending--;
+    o.admitted--;
+    this.feed(origin, o);
     // Forget idle origins so a list of a million hosts does not keep a million queues; with --rate
     // the queue remembers when it last started, so it stays.
-    if (this.opts.rate === 0 && host.size === 0 && host.pending === 0 && this.hosts.get(origin) === host) {
-      this.hosts.delete(origin);
+    if (this.opts.rate === 0 && o.waiting === 0 && o.admitted === 0 && this.origins.get(origin) === o) {
+      this.origins.delete(origin);
     }
     this.wake();
   }
