@@ -41,18 +41,24 @@ export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean)
       out.fields = fields;
     }
     if (wantLinks) {
-      let base: URL | undefined;
-      const baseHref = $('base[href]').first().attr('href');
-      if (baseHref) base = parse(baseHref.trim(), pageUrl);
-      base ??= parse(pageUrl);
+      // One walk of the document for <base href> and every link; plain element attributes, not a
+      // Cheerio wrapper per element: pages have hundreds of links.
+      const raws: string[] = [];
+      let baseHref: string | undefined;
+      for (const el of $('a[href], area[href], base[href]')) {
+        if (!('attribs' in el)) continue;
+        const href = el.attribs.href;
+        if (href === undefined) continue;
+        if (el.name === 'base') baseHref ??= href.trim();
+        else raws.push(href.trim());
+      }
+      const base = (baseHref ? parse(baseHref, pageUrl) : undefined) ?? parse(pageUrl);
       const seen = new Set<string>();
       if (base) {
-        // Plain element attributes, not a Cheerio wrapper per link: pages have hundreds of links.
-        for (const el of $('a[href], area[href]')) {
-          const raw = 'attribs' in el ? el.attribs.href : undefined;
-          const u = raw ? parse(raw.trim(), base) : undefined;
+        for (const raw of raws) {
+          const u = parse(raw, base);
           if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) continue;
-          if (raw!.includes('#')) u.hash = '';
+          if (raw.includes('#')) u.hash = '';
           seen.add(u.href);
         }
       }
