@@ -3,10 +3,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { access, constants, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Crawl, type Done } from './crawl.js';
 import { CrawlEmitter } from './events.js';
 import { checkSelectors } from './extract/dom.js';
-import { CookieFileError, Jar } from './fetch/cookies.js';
+import { Jar } from './fetch/cookies.js';
 import { createDispatcher } from './fetch/session.js';
 import { InputError } from './input/lines.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
@@ -46,6 +47,14 @@ async function checkInputs(inputs: string[]): Promise<void> {
   }
 }
 
+async function checkWritableDir(path: string, what: string): Promise<void> {
+  try {
+    await access(dirname(resolve(path)), constants.W_OK);
+  } catch {
+    throw new UserError(`cannot write ${what} ${path}: its directory does not exist or is not writable`);
+  }
+}
+
 function fail(message: string): number {
   process.stderr.write(`crawl: ${message}\n`);
   return EXIT.usage;
@@ -64,8 +73,10 @@ export async function run(options: Options): Promise<number> {
       if (options.resume) done = await readDone(options.output);
       out = await openOutput(options.output, options.resume);
     }
+    // The jar is written at the end; find out now, not after the crawl, that it cannot be.
+    if (options.cookieJar) await checkWritableDir(options.cookieJar, 'cookie jar');
   } catch (err) {
-    if (err instanceof UserError || err instanceof CookieFileError || err instanceof InputError) return fail(err.message);
+    // UserError, CookieFileError, InputError: messages written for the user, one line each.
     return fail((err as Error).message);
   }
 

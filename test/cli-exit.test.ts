@@ -32,7 +32,7 @@ test('exit 0 when the crawl ends, failed URLs included; --fail makes a failed UR
   assert.equal(invalidLine.code, 1, 'an EINVALIDURL record counts as failed');
 });
 
-test('exit 2 with exactly one stderr line and no stack: unknown option, --limit 0, missing input, directory input, unwritable -o, missing cookie file, bad selector, misspelt option', async (t) => {
+test('exit 2 with exactly one stderr line and no stack: unknown option, --limit 0, missing input, directory input, unwritable -o, missing cookie file, unwritable -c, bad selector, misspelt option', async (t) => {
   const dir = await tempDir();
   t.after(() => dir.cleanup());
   await writeFile(dir.file('list.txt'), 'http://127.0.0.1:9/\n');
@@ -44,6 +44,7 @@ test('exit 2 with exactly one stderr line and no stack: unknown option, --limit 
     ['a directory as input, after a good file', [dir.file('list.txt'), dir.path], /cannot read .*: is a directory/],
     ['unwritable -o', [dir.file('list.txt'), '-o', '/nonexistent-dir/x'], /cannot write \/nonexistent-dir\/x/],
     ['missing cookie file', [dir.file('list.txt'), '-b', dir.file('no-cookies.txt')], /cookie file/],
+    ['unwritable -c', [dir.file('list.txt'), '-c', '/nonexistent-dir/jar.txt'], /cannot write cookie jar \/nonexistent-dir\/jar.txt/],
     ['bad --select', [dir.file('list.txt'), '--select', 'x=[['], /--select x/],
   ];
   // Independent runs: start them together.
