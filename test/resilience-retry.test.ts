@@ -87,6 +87,8 @@ test('a connection reset mid-body is an ECONNRESET record and the rest of the li
   assert.equal(rec.ok, false);
   assert.equal(errorCodeOf(rec), 'ECONNRESET');
   assert.equal(rec.attempts, 1);
+  assert.equal(rec.status, 200);
+  assert.equal(rec.bytes, 1000, 'bytes counts what arrived before the reset (the fixture sends 1000)');
   assert.equal(seen('/reset-mid-body').length, 1, '--retries 0: one request');
   for (const [i, p] of pages.entries()) {
     const ok = recordFor(r.records, p);

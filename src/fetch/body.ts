@@ -3,6 +3,13 @@
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type Inflate, type InflateRaw } from 'node:zlib';
 
+/** A body that failed part-way; `bytes` were decoded before it did. The original error is `cause`. */
+export class BodyReadError extends Error {
+  constructor(readonly bytes: number, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
 export interface BodyResult {
   /** The first `keep` decoded bytes. */
   kept: Buffer;
@@ -89,13 +96,13 @@ export function readBody(body: Readable, contentEncoding: string | undefined, ma
     source.once('error', (err) => {
       if (settled) return;
       settled = true;
-      reject(err);
+      reject(new BodyReadError(bytes, err));
     });
     // A stream destroyed without an error (aborted) ends neither way; 'close' settles it.
     source.once('close', () => {
       if (!settled) {
         settled = true;
-        reject(Object.assign(new Error('body stream closed early'), { code: 'ECONNRESET' }));
+        reject(new BodyReadError(bytes, Object.assign(new Error('body stream closed early'), { code: 'ECONNRESET' })));
       }
     });
   });

@@ -2,7 +2,7 @@
 // count), bounded by --timeout, reads the body; and the rule for whether (and when) to try again.
 import type { Dispatcher } from 'undici';
 import type { ErrorCode } from '../output/record.js';
-import { readBody } from './body.js';
+import { BodyReadError, readBody } from './body.js';
 import type { Jar } from './cookies.js';
 import { errorCode, errorMessage, FetchError } from './errors.js';
 import { backoffMs, retryableError, retryableStatus, retryAfterMs } from './retry.js';
@@ -149,7 +149,7 @@ export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
       } catch (err) {
         const code = timedOut ? 'ETIMEDOUT' : errorCode(err);
         const message = timedOut ? `timed out after ${s.timeout} ms reading the body` : errorMessage(err);
-        return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message, at: { finalUrl: url.href, redirects }, response: { ...base, bytes: 0, truncated: false } };
+        return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message, at: { finalUrl: url.href, redirects }, response: { ...base, bytes: err instanceof BodyReadError ? err.bytes : 0, truncated: false } };
       }
       const response: FetchedResponse = { ...base, body: body.kept, bytes: body.bytes, truncated: body.truncated };
       const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
