@@ -74,7 +74,6 @@ export class Crawl {
       userAgent: o.userAgent,
       timeout: o.timeout,
       maxRedirects: o.maxRedirects,
-      retries: o.retries,
       maxBytes: o.maxBytes,
       keepBytes: wantDom ? o.maxBytes : Math.min(TITLE_KEEP_BYTES, o.maxBytes),
       stop: this.stopper,

@@ -43,7 +43,6 @@ test('ENOTFOUND: a name the resolver cannot find gives {kind: error, code: ENOTF
     userAgent: 'crawl-test',
     timeout: 2000,
     maxRedirects: 5,
-    retries: 0,
     maxBytes: 1024 * 1024,
     keepBytes: 1024 * 1024,
     stop: new Stopper(),

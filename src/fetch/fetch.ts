@@ -16,7 +16,6 @@ export interface FetchSettings {
   userAgent: string;
   timeout: number;
   maxRedirects: number;
-  retries: number;
   maxBytes: number;
   /** Decoded bytes to keep for extraction. */
   keepBytes: number;
