@@ -11,6 +11,13 @@ export type DomExtractor = (html: string, pageUrl: string) => DomResult;
 
 const SPACES = /\s+/g;
 
+/** The part of htmlparser2's node shape (domhandler, which cheerio is built on) the link walk reads. */
+interface TreeNode {
+  name?: string;
+  attribs?: Record<string, string>;
+  children?: readonly TreeNode[];
+}
+
 /** One parse, no exception for the caller: undefined when `raw` is not a URL. */
 function parse(raw: string, base?: string | URL): URL | undefined {
   try {
@@ -41,17 +48,24 @@ export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean)
       out.fields = fields;
     }
     if (wantLinks) {
-      // One walk of the document for <base href> and every link; plain element attributes, not a
-      // Cheerio wrapper per element: pages have hundreds of links.
+      // One plain walk of the tree for <base href> and every a/area href: no selector engine (which
+      // parses and compiles the selector on every call) and no Cheerio wrapper per element.
       const raws: string[] = [];
       let baseHref: string | undefined;
-      for (const el of $('a[href], area[href], base[href]')) {
-        if (!('attribs' in el)) continue;
-        const href = el.attribs.href;
-        if (href === undefined) continue;
-        if (el.name === 'base') baseHref ??= href.trim();
-        else raws.push(href.trim());
-      }
+      const walk = (nodes: readonly TreeNode[]): void => {
+        for (const node of nodes) {
+          if (!node.children) continue;
+          if (node.attribs) {
+            const href = node.attribs.href;
+            if (href !== undefined) {
+              if (node.name === 'a' || node.name === 'area') raws.push(href.trim());
+              else if (node.name === 'base') baseHref ??= href.trim();
+            }
+          }
+          walk(node.children);
+        }
+      };
+      walk($.root().toArray() as TreeNode[]);
       const base = (baseHref ? parse(baseHref, pageUrl) : undefined) ?? parse(pageUrl);
       const seen = new Set<string>();
       if (base) {
