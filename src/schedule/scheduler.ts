@@ -1,9 +1,9 @@
-// The host-fair scheduler. Each origin has a backlog (a plain FIFO of small job objects) and a
-// p-queue with its --per-host slots and --rate interval; one global p-queue holds the --limit slots.
-// A job moves from its backlog into its origin's p-queue only while that origin has a free slot,
-// and asks for a global slot only from there: a slow host's backlog waits in its own FIFO and never
-// holds a global slot another host could use. Backlog entries are a few dozen bytes (no promise, no
-// closure), so the scheduler can look far ahead in the input for hosts that are ready.
+// The host-fair scheduler. Each origin has a backlog (a plain FIFO of small job objects) and at most
+// --per-host admitted jobs; one global p-queue holds the --limit slots. A job is admitted only while
+// its origin has a free slot, and asks for a global slot only then: a slow host's backlog waits in
+// its own FIFO and never holds a global slot another host could use. With --rate, admitted jobs pass
+// through the origin's own p-queue, whose interval spaces their starts. Backlog entries are a few
+// dozen bytes (no promise, no closure), so the scheduler can look far ahead for hosts that are ready.
 import PQueue from 'p-queue';
 
 export interface SchedulerOptions<J> {
@@ -22,9 +22,10 @@ export interface SchedulerOptions<J> {
 class Origin<J> {
   readonly backlog: J[] = [];
   head = 0;
-  /** Jobs handed to `queue` and not settled: at most --per-host. Counted here, not read from p-queue. */
+  /** Jobs admitted and not settled: at most --per-host. */
   admitted = 0;
-  constructor(readonly queue: PQueue) {}
+  /** With --rate only: spaces the starts of admitted jobs (p-queue's interval limit). */
+  constructor(readonly rateQueue: PQueue | null) {}
 
   get waiting(): number {
     return this.backlog.length - this.head;
@@ -103,11 +104,11 @@ export class Scheduler<J> {
     this.pending -= this.timers.size;
     this.timers.clear();
     for (const [, o] of this.origins) {
-      // Jobs in an origin's p-queue wait for its interval or a global slot; cleared, they never settle.
-      this.pending -= o.waiting + o.queue.size;
+      // Jobs in an origin's rate queue wait for its interval; cleared, they never settle.
+      this.pending -= o.waiting + (o.rateQueue?.size ?? 0);
       o.backlog.length = 0;
       o.head = 0;
-      o.queue.clear();
+      o.rateQueue?.clear();
     }
     this.pending -= this.global.size;
     this.global.clear();
@@ -118,23 +119,20 @@ export class Scheduler<J> {
     let o = this.origins.get(origin);
     if (!o) {
       const { perHost, rate } = this.opts;
-      o = new Origin(
-        rate > 0
-          ? new PQueue({ concurrency: perHost, intervalCap: 1, interval: 1000 / rate, strict: true })
-          : new PQueue({ concurrency: perHost }),
-      );
+      o = new Origin(rate > 0 ? new PQueue({ concurrency: perHost, intervalCap: 1, interval: 1000 / rate, strict: true }) : null);
       this.origins.set(origin, o);
     }
     return o;
   }
 
-  /** Moves jobs from the backlog into the origin's p-queue while it has a free slot. */
+  /** Admits jobs from the backlog while the origin has a free slot; each then waits for a global one. */
   private feed(origin: string, o: Origin<J>): void {
     while (o.waiting > 0 && o.admitted < this.opts.perHost && !this.stopped) {
       const job = o.take();
       o.admitted++;
       const done = (): void => this.settle(origin, o);
-      void o.queue.add(() => this.global.add(() => this.opts.run(job))).then(done, done);
+      const run = (): Promise<void> => this.global.add(() => this.opts.run(job));
+      void (o.rateQueue ? o.rateQueue.add(run) : run()).then(done, done);
     }
   }
 
