@@ -1,14 +1,6 @@
-// Reads a response body: decompresses gzip/deflate/br, stops at --max-bytes of decoded bytes (a
-// compression bomb is cut there too), and keeps only as many bytes as extraction needs.
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+// Response bodies: what a read produces, and the decompressors for gzip, deflate (zlib or raw) and br.
+import { Transform, type TransformCallback } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type Inflate, type InflateRaw } from 'node:zlib';
-
-/** A body that failed part-way; `bytes` were decoded before it did. The original error is `cause`. */
-export class BodyReadError extends Error {
-  constructor(readonly bytes: number, cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-  }
-}
 
 export interface BodyResult {
   /** The first `keep` decoded bytes. */
@@ -40,7 +32,8 @@ class InflateAuto extends Transform {
   }
 }
 
-function decoder(encoding: string): Transform | null {
+/** A decompressor for a Content-Encoding, or null for one that needs none (or that we do not know). */
+export function decoder(encoding: string): Transform | null {
   switch (encoding) {
     case 'gzip':
     case 'x-gzip':
@@ -52,58 +45,4 @@ function decoder(encoding: string): Transform | null {
     default:
       return null;
   }
-}
-
-/**
- * Reads `body` to its end or to `maxBytes` decoded bytes, whichever comes first. Cutting destroys
- * the stream, which makes undici drop (not reuse) the connection. Plain 'data'/'end' listeners,
- * not an async iterator: this runs once per page and the iterator machinery costs more than the read.
- */
-export function readBody(body: Readable, contentEncoding: string | undefined, maxBytes: number, keep: number): Promise<BodyResult> {
-  const enc = contentEncoding ? contentEncoding.trim().toLowerCase() : '';
-  const dec = enc && enc !== 'identity' ? decoder(enc) : null;
-  const source: Readable = dec ? pipeline(body, dec, () => undefined) : body;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let keptBytes = 0;
-    let bytes = 0;
-    let settled = false;
-    const finish = (truncated: boolean): void => {
-      if (settled) return;
-      settled = true;
-      source.off('data', onData);
-      const kept = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, keptBytes);
-      resolve({ kept, bytes, truncated });
-    };
-    const onData = (chunk: Buffer): void => {
-      let c = chunk;
-      const truncated = bytes + c.length > maxBytes;
-      if (truncated) c = c.subarray(0, maxBytes - bytes);
-      bytes += c.length;
-      if (keptBytes < keep) {
-        const part = keptBytes + c.length > keep ? c.subarray(0, keep - keptBytes) : c;
-        chunks.push(part);
-        keptBytes += part.length;
-      }
-      if (truncated) {
-        finish(true);
-        source.destroy();
-        body.destroy();
-      }
-    };
-    source.on('data', onData);
-    source.once('end', () => finish(false));
-    source.once('error', (err) => {
-      if (settled) return;
-      settled = true;
-      reject(new BodyReadError(bytes, err));
-    });
-    // A stream destroyed without an error (aborted) ends neither way; 'close' settles it.
-    source.once('close', () => {
-      if (!settled) {
-        settled = true;
-        reject(new BodyReadError(bytes, Object.assign(new Error('body stream closed early'), { code: 'ECONNRESET' })));
-      }
-    });
-  });
 }

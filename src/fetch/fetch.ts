@@ -2,7 +2,7 @@
 // count), bounded by --timeout, reads the body; and the rule for whether (and when) to try again.
 import type { Dispatcher } from 'undici';
 import type { ErrorCode } from '../output/record.js';
-import { BodyReadError, readBody } from './body.js';
+import { BodyReadError, exchange } from './exchange.js';
 import type { Jar } from './cookies.js';
 import { errorCode, errorMessage, FetchError } from './errors.js';
 import { backoffMs, retryableError, retryableStatus, retryAfterMs } from './retry.js';
@@ -111,17 +111,21 @@ export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
   let visited: Set<string> | undefined; // made on the first redirect; most URLs have none
   try {
     for (;;) {
-      const res = await s.dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: 'GET',
-        headers: buildHeaders(s, url.href, redirects === 0 || url.origin === start.origin),
+      const res = await exchange(
+        s.dispatcher,
+        {
+          origin: url.origin,
+          path: url.pathname + url.search,
+          headers: buildHeaders(s, url.href, redirects === 0 || url.origin === start.origin),
+          isRedirect: (status, h) => REDIRECT.has(status) && h.location !== undefined,
+          maxBytes: s.maxBytes,
+          keep: s.keepBytes,
+        },
         signal,
-      });
+      );
       s.jar.store(res.headers['set-cookie'], url.href);
       const location = header(res.headers, 'location');
-      if (REDIRECT.has(res.statusCode) && location) {
-        await res.body.dump({ limit: 64 * 1024 });
+      if (REDIRECT.has(res.status) && location) {
         let next: URL;
         try {
           next = new URL(location, url);
@@ -141,21 +145,21 @@ export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
         continue;
       }
       const contentType = header(res.headers, 'content-type') ?? null;
-      const base = { status: res.statusCode, finalUrl: url.href, redirects, contentType };
-      let body;
-      try {
-        body = await readBody(res.body, header(res.headers, 'content-encoding'), s.maxBytes, s.keepBytes);
-      } catch (err) {
-        const code = timedOut ? 'ETIMEDOUT' : errorCode(err);
-        const message = timedOut ? `timed out after ${s.timeout} ms reading the body` : errorMessage(err);
-        return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message, at: { finalUrl: url.href, redirects }, response: { ...base, bytes: err instanceof BodyReadError ? err.bytes : 0, truncated: false } };
-      }
-      const response: FetchedResponse = { ...base, body: body.kept, bytes: body.bytes, truncated: body.truncated };
-      const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
+      const response: FetchedResponse = { status: res.status, finalUrl: url.href, redirects, contentType, body: res.body.kept, bytes: res.body.bytes, truncated: res.body.truncated };
+      const retryAfter = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
       return retryAfter === undefined ? { kind: 'response', response } : { kind: 'response', response, retryAfter };
     }
   } catch (err) {
     const at = { finalUrl: url.href, redirects };
+    if (err instanceof BodyReadError) {
+      // Headers came, then the body failed: a response with what it had (its cookies count too).
+      s.jar.store(err.headers['set-cookie'], url.href);
+      const code = timedOut ? 'ETIMEDOUT' : errorCode(err);
+      const message = timedOut ? `timed out after ${s.timeout} ms reading the body` : errorMessage(err);
+      const contentType = header(err.headers, 'content-type') ?? null;
+      const response = { status: err.status, finalUrl: url.href, redirects, contentType, bytes: err.bytes, truncated: false };
+      return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message, at, response };
+    }
     if (timedOut) return { kind: 'error', code: 'ETIMEDOUT', message: `timed out after ${s.timeout} ms`, at };
     return { kind: 'error', code: errorCode(err), message: errorMessage(err), at };
   } finally {
