@@ -65,7 +65,7 @@ export class Crawl {
 
   constructor(private readonly deps: CrawlDeps) {
     const o = deps.options;
-    this.scheduler = new Scheduler({ limit: o.limit, perHost: o.perHost, rate: o.rate, maxPending: Math.max(10_000, o.limit * 64), run: (job) => this.visit(job) });
+    this.scheduler = new Scheduler({ limit: o.limit, perHost: o.perHost, rate: o.rate, maxPending: Math.max(2048, o.limit * 32), run: (job) => this.visit(job) });
     const wantDom = o.select.length > 0 || o.links;
     this.settings = {
       dispatcher: deps.dispatcher,
