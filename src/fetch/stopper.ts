@@ -1,7 +1,6 @@
-// Aborting many requests at once, cheaply: each attempt gets an AttemptSignal, the smallest object
-// undici accepts as a request `signal` (it calls on/once/removeListener on anything that is not an
-// EventTarget), instead of an AbortController, which costs several times more per request. The
-// Stopper fires every attempt still running when the crawl is stopped.
+// Aborting many requests at once, cheaply: each attempt gets an AttemptSignal, a one-listener
+// stand-in for an AbortSignal (which costs several times more per request), and the Stopper fires
+// every attempt still running when the crawl is stopped. Our timeout fires the same signal.
 
 type Listener = () => void;
 
@@ -12,11 +11,6 @@ export class AttemptSignal {
   once(_event: 'abort', listener: Listener): this {
     this.listener = listener;
     return this;
-  }
-
-  /** undici checks for `on` to tell an emitter from a bad value; one listener is all it adds. */
-  on(event: 'abort', listener: Listener): this {
-    return this.once(event, listener);
   }
 
   removeListener(_event: 'abort', listener: Listener): this {
