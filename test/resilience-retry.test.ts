@@ -108,16 +108,16 @@ test('a connection reset mid-body is retried like other network errors', async (
   assert.equal(seen('/reset-mid-body?again=1').length, 2);
 });
 
-test('corrupt gzip, truncated gzip and an unknown charset are EBODY records, not retried, and the crawl goes on', async () => {
+test('corrupt gzip, truncated gzip, an unknown content-encoding and an unknown charset are EBODY records, not retried, and the crawl goes on', async () => {
   // A gzip body cut short inside a complete HTTP message (exact Content-Length, connection intact) is
   // broken content, not a broken connection: EBODY, and a retry would fetch the same bytes again.
-  const bad = ['/bad-gzip', '/truncated-gzip', '/charset/bad'].map((p) => site.url('127.0.0.1', p));
+  const bad = ['/bad-gzip', '/truncated-gzip', '/charset/bad', '/unknown-encoding'].map((p) => site.url('127.0.0.1', p));
   const good = [site.url('127.0.0.1', '/page/7'), site.url('127.0.0.1', '/gzip')];
-  const list = await writeList(dir.file('bad.txt'), [bad[0]!, good[0]!, bad[1]!, bad[2]!, good[1]!]);
+  const list = await writeList(dir.file('bad.txt'), [bad[0]!, good[0]!, bad[1]!, bad[2]!, good[1]!, bad[3]!]);
   site.resetStats();
   const r = await runCli([...QUIET, '--retries', '2', list]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.records.length, 5);
+  assert.equal(r.records.length, 6);
   for (const url of bad) {
     const rec = recordFor(r.records, url);
     assert.equal(rec.ok, false, url);

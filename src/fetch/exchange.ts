@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { decoder, type BodyResult } from './body.js';
+import { FetchError } from './errors.js';
 import type { AttemptSignal } from './stopper.js';
 
 export interface Exchange {
@@ -106,6 +107,13 @@ export function exchange(dispatcher: Dispatcher, o: ExchangeOptions, signal: Att
         const raw = h['content-encoding'];
         const enc = (Array.isArray(raw) ? raw[0] : raw)?.trim().toLowerCase();
         dec = enc && enc !== 'identity' ? decoder(enc) : null;
+        if (enc && enc !== 'identity' && !dec) {
+          // We asked for gzip, deflate or br; anything else cannot be decoded.
+          const err = new FetchError('EBODY', `unsupported content-encoding "${enc.slice(0, 40)}"`);
+          fail(err);
+          c.abort(err);
+          return;
+        }
         if (dec) {
           dec.on('data', take);
           dec.on('error', (err: Error) => {
