@@ -11,7 +11,7 @@ import { render } from 'ink-testing-library';
 import { CrawlEmitter } from '../src/events.js';
 import type { CrawlRecord } from '../src/output/record.js';
 import type { ErrorCode } from '../src/output/record.js';
-import { createState, fold, sample, snapshot } from '../src/view/state.js';
+import { createState, fold, MAX_HOSTS, sample, snapshot } from '../src/view/state.js';
 import type { ViewState } from '../src/view/state.js';
 import { App, hostRows } from '../src/view/App.js';
 import { summaryLine, plainLine } from '../src/view/summary.js';
@@ -402,4 +402,25 @@ test('plain runs never load React: the view entry reaches ink and react only thr
   assert.deepEqual(ui, []);
   const live = fileURLToPath(new URL('../src/view/live.js', import.meta.url));
   assert.ok(staticImports(live).has('ink'), 'the walk does see static imports of ink');
+});
+
+test('a crawl over many hosts keeps a bounded number of host states, never a busy one, and still counts every host', () => {
+  const s = createState(0, 16, 4);
+  const busy = 'http://127.0.0.1:9000';
+  fold.queued(s, busy);
+  fold.queued(s, busy);
+  fold.start(s, busy); // busy: 1 active, 1 queued, the whole time
+  const hosts = 5 * MAX_HOSTS;
+  for (let i = 0; i < hosts; i++) {
+    const origin = `http://host-${i}.test:8080`;
+    fold.queued(s, origin);
+    fold.start(s, origin);
+    fold.done(s, origin, okRec(`${origin}/`));
+  }
+  assert.ok(s.hosts.size <= MAX_HOSTS, `kept ${s.hosts.size} host states`);
+  assert.ok(s.hosts.has(busy), 'the busy host is never forgotten');
+  const snap = snapshot(s, 1000);
+  assert.equal(snap.hostCount, hosts + 1, 'the host count covers forgotten hosts');
+  assert.equal(snap.done, hosts);
+  assert.equal(snap.hosts[0]?.label, '127.0.0.1:9000', 'the busiest host still leads the table');
 });

@@ -4,6 +4,7 @@ import type { CrawlEmitter } from '../events.js';
 import type { CrawlRecord } from '../output/record.js';
 import { Ring } from './ring.js';
 import { hostLabel } from './format.js';
+import { SeenSet } from '../input/seen.js';
 
 /** How far back pages/s and bytes/s look. */
 export const RATE_WINDOW_MS = 5000;
@@ -11,6 +12,11 @@ export const RATE_WINDOW_MS = 5000;
 const LATENCY_SAMPLES = 32;
 /** Failures kept for the "last failures" lines. */
 const RECENT_FAILURES = 3;
+/**
+ * Per-host states kept at most. Busy hosts are always kept; idle ones are forgotten oldest first, so
+ * a crawl over a million hosts does not keep a million states for a table that shows five.
+ */
+export const MAX_HOSTS = 1000;
 /** Hosts listed in the busiest-hosts table. */
 export const TOP_HOSTS = 5;
 
@@ -49,6 +55,8 @@ export interface ViewState {
   bytes: number;
   inFlight: number;
   hosts: Map<string, HostState>;
+  /** Every origin ever seen, as 64-bit hashes: the host count survives forgetting idle hosts. */
+  seenHosts: SeenSet;
   /** Hosts with active or queued work: the only ones the busiest-hosts table must scan. */
   busy: Set<HostState>;
   /** Records with a status, by class: index 1 = 1xx … 5 = 5xx (0 = anything else). */
@@ -115,6 +123,7 @@ export function createState(now: number, limit: number, perHost: number): ViewSt
     bytes: 0,
     inFlight: 0,
     hosts: new Map(),
+    seenHosts: new SeenSet(),
     busy: new Set(),
     classes: [0, 0, 0, 0, 0, 0],
     netErrors: new Map(),
@@ -129,10 +138,20 @@ export function createState(now: number, limit: number, perHost: number): ViewSt
 function host(state: ViewState, origin: string): HostState {
   let h = state.hosts.get(origin);
   if (!h) {
+    if (state.hosts.size >= MAX_HOSTS) forgetIdle(state);
     h = { origin, active: 0, queued: 0, done: 0, failed: 0, latency: new Ring(LATENCY_SAMPLES) };
     state.hosts.set(origin, h);
+    state.seenHosts.add(origin);
   }
   return h;
+}
+
+/** Drops idle hosts, oldest first (Map order), down to half of MAX_HOSTS: amortized O(1) per host. */
+function forgetIdle(state: ViewState): void {
+  for (const [origin, h] of state.hosts) {
+    if (state.hosts.size <= MAX_HOSTS / 2) return;
+    if (!state.busy.has(h)) state.hosts.delete(origin);
+  }
 }
 
 function markBusy(state: ViewState, h: HostState): void {
@@ -296,7 +315,7 @@ export function snapshot(state: ViewState, now: number): Snapshot {
     pagesPerSec,
     bytesPerSec,
     etaMs,
-    hostCount: state.hosts.size,
+    hostCount: state.seenHosts.size,
     waitingHosts,
     hosts: top.map((h) => ({
       label: hostLabel(h.origin),
