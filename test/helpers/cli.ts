@@ -103,22 +103,28 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   return startCli(args, opts).result;
 }
 
-/** Resolves once `predicate(stdout so far)` holds (checked on every chunk); rejects if the child exits first. */
-export function waitForStdout(child: ChildProcess, predicate: (stdout: string) => boolean): Promise<string> {
+/** Resolves once `predicate(what the child wrote to \`stream\` so far)` holds; rejects if the child ends first. */
+export function waitForOutput(child: ChildProcess, stream: 'stdout' | 'stderr', predicate: (text: string) => boolean): Promise<string> {
+  const source = child[stream]!;
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (d: Buffer | string): void => {
       seen += d.toString();
       if (predicate(seen)) {
-        child.stdout!.off('data', onData);
+        source.off('data', onData);
         child.off('close', onClose);
         resolve(seen);
       }
     };
-    const onClose = (): void => reject(new Error(`child exited before the expected output; got ${JSON.stringify(seen.slice(-500))}`));
-    child.stdout!.on('data', onData);
+    const onClose = (): void => reject(new Error(`child exited before the expected ${stream}; got ${JSON.stringify(seen.slice(-500))}`));
+    source.on('data', onData);
     child.once('close', onClose);
   });
+}
+
+/** Resolves once `predicate(stdout so far)` holds (checked on every chunk); rejects if the child exits first. */
+export function waitForStdout(child: ChildProcess, predicate: (stdout: string) => boolean): Promise<string> {
+  return waitForOutput(child, 'stdout', predicate);
 }
 
 /** A fresh temp directory; `cleanup()` removes it. */

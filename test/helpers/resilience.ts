@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { binPath, parseNdjson, repoRoot } from './cli.js';
+import { binPath, parseNdjson, repoRoot, waitForOutput } from './cli.js';
 
 /** Writes `urls` one per line (with a final newline) to `path`; returns `path`. */
 export async function writeList(path: string, urls: string[]): Promise<string> {
@@ -44,20 +44,7 @@ export function exited(child: ChildProcess): Promise<Exit> {
 
 /** Resolves once the child's stderr so far satisfies `predicate`; rejects if the child exits first. */
 export function waitForStderr(child: ChildProcess, predicate: (stderr: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (d: Buffer | string): void => {
-      seen += d.toString();
-      if (predicate(seen)) {
-        child.stderr!.off('data', onData);
-        child.off('exit', onExit);
-        resolve(seen);
-      }
-    };
-    const onExit = (): void => reject(new Error(`child exited before the expected stderr; got ${JSON.stringify(seen.slice(-500))}`));
-    child.stderr!.on('data', onData);
-    child.once('exit', onExit);
-  });
+  return waitForOutput(child, 'stderr', predicate);
 }
 
 /** Sends `signal` to a child we started, if it still runs (cleanup after a failed assertion). */
