@@ -40,114 +40,140 @@ class AbortedError extends Error {
   readonly code = 'UND_ERR_ABORTED';
 }
 
+/**
+ * The dispatch handler for one exchange. A class, not closures: one object per request, its methods
+ * shared on the prototype; this runs for every page.
+ */
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private started = false; // response headers came
+  private drain = false;
+  private settled = false;
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private bytes = 0;
+  private dec: ReturnType<typeof decoder> = null;
+  /** Bound once, so the signal can take and drop it. */
+  readonly abort = (): void => {
+    const err = new AbortedError('request aborted');
+    this.controller?.abort(err);
+    this.dec?.destroy();
+    this.fail(err);
+  };
+
+  constructor(
+    private readonly o: ExchangeOptions,
+    private readonly signal: AttemptSignal,
+    private readonly resolve: (e: Exchange) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    if (this.settled) c.abort(new AbortedError('request aborted'));
+  }
+
+  onResponseStart(c: Dispatcher.DispatchController, statusCode: number, h: IncomingHttpHeaders): void {
+    if (this.settled) return c.abort(new AbortedError('request aborted'));
+    this.status = statusCode;
+    this.headers = h;
+    this.started = true;
+    this.drain = this.o.isRedirect(statusCode, h);
+    if (this.drain) return;
+    const raw = h['content-encoding'];
+    const enc = (Array.isArray(raw) ? raw[0] : raw)?.trim().toLowerCase();
+    if (!enc || enc === 'identity') return;
+    const dec = decoder(enc);
+    if (!dec) {
+      // We asked for gzip, deflate or br; anything else cannot be decoded.
+      const err = new FetchError('EBODY', `unsupported content-encoding "${enc.slice(0, 40)}"`);
+      this.fail(err);
+      c.abort(err);
+      return;
+    }
+    this.dec = dec;
+    dec.on('data', (chunk: Buffer) => this.take(chunk));
+    dec.on('error', (err: Error) => {
+      this.fail(err);
+      this.controller?.abort(err);
+    });
+    dec.on('end', () => this.done(false)); // after the decoder has flushed
+  }
+
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    if (this.drain) {
+      this.bytes += chunk.length;
+      if (this.bytes > DRAIN_LIMIT) {
+        this.done(false);
+        c.abort(new AbortedError('redirect body too large to drain'));
+      }
+    } else if (this.dec) this.dec.write(chunk);
+    else this.take(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    if (this.dec) this.dec.end();
+    else this.done(false);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.dec?.destroy();
+    this.fail(err);
+  }
+
+  /** Decoded bytes: count, keep the head, cut at the limit. */
+  private take(chunk: Buffer): void {
+    if (this.settled) return;
+    const { maxBytes, keep } = this.o;
+    let c = chunk;
+    const over = this.bytes + c.length > maxBytes;
+    if (over) c = c.subarray(0, maxBytes - this.bytes);
+    this.bytes += c.length;
+    if (this.kept < keep) {
+      const part = this.kept + c.length > keep ? c.subarray(0, keep - this.kept) : c;
+      this.chunks.push(part);
+      this.kept += part.length;
+    }
+    if (over) {
+      this.done(true);
+      this.dec?.destroy();
+      this.controller?.abort(new AbortedError('body cut at --max-bytes'));
+    }
+  }
+
+  private done(truncated: boolean): void {
+    if (this.settled) return;
+    const { chunks } = this;
+    const body = this.drain ? EMPTY : { kept: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.kept), bytes: this.bytes, truncated };
+    this.finish();
+    this.resolve({ status: this.status, headers: this.headers, body });
+  }
+
+  fail(err: unknown): void {
+    if (this.settled) return;
+    this.finish();
+    this.reject(this.started && !this.drain ? new BodyReadError(this.status, this.headers, this.bytes, err) : err);
+  }
+
+  private finish(): void {
+    this.settled = true;
+    this.signal.removeListener('abort', this.abort);
+  }
+}
+
 export function exchange(dispatcher: Dispatcher, o: ExchangeOptions, signal: AttemptSignal): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    let controller: Dispatcher.DispatchController | undefined;
-    let status = 0;
-    let headers: IncomingHttpHeaders = {};
-    let started = false; // response headers came
-    let drain = false;
-    let settled = false;
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let bytes = 0;
-    let dec: ReturnType<typeof decoder> = null;
-
-    const settle = (ok: boolean, value: Exchange | unknown): void => {
-      if (settled) return;
-      settled = true;
-      signal.removeListener('abort', onAbort);
-      if (ok) resolve(value as Exchange);
-      else reject(value);
-    };
-    const done = (truncated: boolean): void => {
-      const body = drain ? EMPTY : { kept: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, kept), bytes, truncated };
-      settle(true, { status, headers, body });
-    };
-    const fail = (err: unknown): void => settle(false, started && !drain ? new BodyReadError(status, headers, bytes, err) : err);
-    /** Decoded bytes: count, keep the head, cut at the limit. */
-    const take = (chunk: Buffer): void => {
-      if (settled) return;
-      let c = chunk;
-      const over = bytes + c.length > o.maxBytes;
-      if (over) c = c.subarray(0, o.maxBytes - bytes);
-      bytes += c.length;
-      if (kept < o.keep) {
-        const part = kept + c.length > o.keep ? c.subarray(0, o.keep - kept) : c;
-        chunks.push(part);
-        kept += part.length;
-      }
-      if (over) {
-        done(true);
-        dec?.destroy();
-        controller?.abort(new AbortedError('body cut at --max-bytes'));
-      }
-    };
-    const onAbort = (): void => {
-      const err = new AbortedError('request aborted');
-      controller?.abort(err);
-      dec?.destroy();
-      fail(err);
-    };
     if (signal.aborted) return reject(new AbortedError('request aborted'));
-    signal.once('abort', onAbort);
-
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        if (settled) c.abort(new AbortedError('request aborted'));
-      },
-      onResponseStart(c, statusCode, h) {
-        if (settled) return c.abort(new AbortedError('request aborted'));
-        status = statusCode;
-        headers = h;
-        started = true;
-        drain = o.isRedirect(statusCode, h);
-        if (drain) return;
-        const raw = h['content-encoding'];
-        const enc = (Array.isArray(raw) ? raw[0] : raw)?.trim().toLowerCase();
-        dec = enc && enc !== 'identity' ? decoder(enc) : null;
-        if (enc && enc !== 'identity' && !dec) {
-          // We asked for gzip, deflate or br; anything else cannot be decoded.
-          const err = new FetchError('EBODY', `unsupported content-encoding "${enc.slice(0, 40)}"`);
-          fail(err);
-          c.abort(err);
-          return;
-        }
-        if (dec) {
-          dec.on('data', take);
-          dec.on('error', (err: Error) => {
-            fail(err);
-            controller?.abort(err);
-          });
-          dec.on('end', () => done(false));
-        }
-      },
-      onResponseData(c, chunk) {
-        if (settled) return;
-        if (drain) {
-          bytes += chunk.length;
-          if (bytes > DRAIN_LIMIT) {
-            done(false);
-            c.abort(new AbortedError('redirect body too large to drain'));
-          }
-        } else if (dec) dec.write(chunk);
-        else take(chunk);
-      },
-      onResponseEnd() {
-        if (settled) return;
-        if (dec) dec.end(); // 'end' settles once the decoder has flushed
-        else done(false);
-      },
-      onResponseError(_c, err) {
-        dec?.destroy();
-        fail(err);
-      },
-    };
+    const handler = new ExchangeHandler(o, signal, resolve, reject);
+    signal.once('abort', handler.abort);
     try {
       dispatcher.dispatch({ origin: o.origin, path: o.path, method: 'GET', headers: o.headers }, handler);
     } catch (err) {
-      settle(false, err);
+      handler.fail(err);
     }
   });
 }

@@ -1,5 +1,6 @@
 // One attempt at a URL through the shared session: follows redirects hop by hop (each hop's cookies
 // count), bounded by --timeout, reads the body; and the rule for whether (and when) to try again.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ErrorCode } from '../output/record.js';
 import { BodyReadError, exchange } from './exchange.js';
@@ -38,6 +39,10 @@ export type FetchOutcome =
   | { kind: 'error'; code: ErrorCode; message: string; attempts: number; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> };
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+function isRedirect(status: number, headers: IncomingHttpHeaders): boolean {
+  return REDIRECT.has(status) && headers.location !== undefined;
+}
 /** Headers from -H that must not follow a redirect to another origin. */
 const CREDENTIALS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
@@ -117,7 +122,7 @@ export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
           origin: url.origin,
           path: url.pathname + url.search,
           headers: buildHeaders(s, url.href, redirects === 0 || url.origin === start.origin),
-          isRedirect: (status, h) => REDIRECT.has(status) && h.location !== undefined,
+          isRedirect,
           maxBytes: s.maxBytes,
           keep: s.keepBytes,
         },
