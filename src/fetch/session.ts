@@ -1,8 +1,9 @@
 // The shared HTTP session's dispatcher: one undici Agent (or EnvHttpProxyAgent when HTTP(S)_PROXY is
 // set) with --per-host keep-alive connections per origin, and a connector that applies --resolve.
 import type { LookupFunction } from 'node:net';
-import { Agent, buildConnector, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
 import type { ResolveRule } from '../options.js';
+import { Agent, buildConnector, loadEnvHttpProxyAgent } from './undici.js';
 
 export interface DispatcherOptions {
   perHost: number;
@@ -18,7 +19,7 @@ function proxyFromEnv(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** A connector that sends `host:port` to the address a --resolve rule gives, keeping SNI and Host. */
-function resolvingConnector(rules: ResolveRule[], timeout: number, lookup?: LookupFunction): buildConnector.connector {
+function resolvingConnector(rules: ResolveRule[], timeout: number, lookup?: LookupFunction): BuildConnector.connector {
   const base = buildConnector({ timeout, keepAlive: true, ...(lookup ? { lookup } : {}) });
   if (rules.length === 0) return base;
   const byHostPort = new Map(rules.map((r) => [`${r.host}:${r.port}`, r.address]));
@@ -41,6 +42,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     connect: resolvingConnector(opts.resolve, opts.timeout, opts.lookup),
   };
   if (proxyFromEnv(opts.env)) {
+    const EnvHttpProxyAgent = loadEnvHttpProxyAgent();
     return new EnvHttpProxyAgent({
       ...agentOptions,
       // Plain http goes to the proxy as absolute-form requests, as curl and browsers send it; undici

@@ -1,0 +1,21 @@
+// The three undici classes the session needs, loaded from their own modules. undici's index loads
+// everything the package offers (fetch, WebSocket, EventSource, mocks, cache stores, and Node's
+// bundled undici through its cookie helpers): ~110 ms of start-up on this machine, against ~35 ms
+// for these modules, and start-up is wall time on every short crawl. undici has no "exports" map,
+// so the paths are reachable; package.json pins undici to one minor (~7.30) so they cannot move
+// under an install, and test/undici.test.ts checks each is the very class the index exports.
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+
+const require = createRequire(import.meta.url);
+
+export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
+export const buildConnector = require('undici/lib/core/connect.js') as typeof Undici.buildConnector;
+
+/**
+ * EnvHttpProxyAgent, only when a proxy is set. It comes through undici's index, which also installs
+ * the dispatcher API (`connect()` among it) that the proxy agent uses to tunnel https.
+ */
+export function loadEnvHttpProxyAgent(): typeof Undici.EnvHttpProxyAgent {
+  return (require('undici') as typeof Undici).EnvHttpProxyAgent;
+}
