@@ -1,6 +1,8 @@
-// --select and --links: a DOM built by cheerio's htmlparser2 entry (cheerio/slim, several times
-// faster than the default parse5 one), loaded on first use so plain crawls never pay for it.
+// --select and --links: a DOM built by htmlparser2, the parser of cheerio's slim entry (several times
+// faster than the default parse5 one), queried with cheerio; loaded on first use so plain crawls
+// never pay for it.
 import type { SelectRule } from '../options.js';
+import { linkBase, resolveLinks } from './links.js';
 
 export interface DomResult {
   fields?: Record<string, string | null>;
@@ -18,26 +20,22 @@ interface TreeNode {
   children?: readonly TreeNode[];
 }
 
-/** One parse, no exception for the caller: undefined when `raw` is not a URL. */
-function parse(raw: string, base?: string | URL): URL | undefined {
-  try {
-    return new URL(raw, base);
-  } catch {
-    return undefined;
-  }
-}
-
 export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean): Promise<DomExtractor> {
-  const { load } = await import('cheerio/slim');
+  const [{ load }, { parseDocument }] = await Promise.all([import('cheerio/slim'), import('htmlparser2')]);
+  // One Cheerio instance wraps every page's document: load() per page would define a new Cheerio
+  // subclass each time (~60 µs and garbage per page). parseDocument is the parser cheerio/slim's
+  // load() calls, with its default options.
+  const $ = load('');
   return (html, pageUrl) => {
-    const $ = load(html);
+    const doc = parseDocument(html);
     const out: DomResult = {};
     if (select.length > 0) {
+      const root = $(doc);
       const fields: Record<string, string | null> = {};
       for (const rule of select) {
         let el;
         try {
-          el = $(rule.css).first();
+          el = root.find(rule.css).first();
         } catch {
           el = null; // an invalid selector was rejected at start-up; a page cannot make one fail
         }
@@ -65,18 +63,9 @@ export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean)
           walk(node.children);
         }
       };
-      walk($.root().toArray() as TreeNode[]);
-      const base = (baseHref ? parse(baseHref, pageUrl) : undefined) ?? parse(pageUrl);
-      const seen = new Set<string>();
-      if (base) {
-        for (const raw of raws) {
-          const u = parse(raw, base);
-          if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) continue;
-          if (raw.includes('#')) u.hash = '';
-          seen.add(u.href);
-        }
-      }
-      out.links = [...seen];
+      walk(doc.children as TreeNode[]);
+      const base = linkBase(pageUrl, baseHref);
+      out.links = base ? resolveLinks(raws, base) : [];
     }
     return out;
   };

@@ -1,0 +1,69 @@
+// resolveLinks takes a shortcut for root-relative hrefs; whatever the href, its output must be exactly
+// what resolving every href with the WHATWG URL parser gives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { linkBase, resolveLinks } from '../src/extract/links.js';
+
+/** The reference: every href through `new URL`, http(s) only, fragment dropped, first seen kept. */
+function reference(raws: readonly string[], base: URL): string[] {
+  const out = new Set<string>();
+  for (const raw of raws) {
+    let u: URL;
+    try {
+      u = new URL(raw, base);
+    } catch {
+      continue;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') continue;
+    u.hash = '';
+    out.add(u.href);
+  }
+  return [...out];
+}
+
+/** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = ['/', '//', '.', '..', '/./', '/../', '%2e', '%2E', '%', '%41', '?', '#', '&', '=', "'", '"', ' ', '\t', '\\', '@', ':', ';', '~', '!', '$', '(', ')', '*', '+', ',', '[', ']', '{', '}', '|', '^', '`', '<', '>', 'é', '日本', 'a', 'Z', '0', '-', '_', 'page', 'x.html', 'HTTP:', 'mailto:x', 'javascript:'];
+
+test('resolveLinks gives exactly what the URL parser gives, for 20,000 generated hrefs over several bases', () => {
+  const bases = ['http://127.0.0.1:8080/dir/page.html?q=1#top', 'https://Example.COM/a/b/', 'http://user:pw@127.0.0.2/x', 'http://127.0.0.3:80/', 'https://[::1]:8443/p?x'];
+  const next = rng(42);
+  for (const b of bases) {
+    const base = new URL(b);
+    const raws: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      let s = next() < 0.7 ? '/' : '';
+      const n = 1 + Math.floor(next() * 6);
+      for (let j = 0; j < n; j++) s += PIECES[Math.floor(next() * PIECES.length)];
+      raws.push(s);
+    }
+    assert.deepEqual(resolveLinks(raws, base), reference(raws, base), `base ${b}`);
+  }
+});
+
+test('root-relative hrefs resolve against the origin, keep query and case, drop fragments and duplicates', () => {
+  const base = new URL('http://127.0.0.1:8080/dir/page');
+  assert.deepEqual(resolveLinks(['/a/B?x=1&y=%20', '/a/B?x=1&y=%20#frag', '/a/../c', '/.well-known/x', "/q?it's", 'rel', '//other.test/p', 'mailto:a@b'], base), [
+    'http://127.0.0.1:8080/a/B?x=1&y=%20',
+    'http://127.0.0.1:8080/c',
+    'http://127.0.0.1:8080/.well-known/x',
+    'http://127.0.0.1:8080/q?it%27s',
+    'http://127.0.0.1:8080/dir/rel',
+    'http://other.test/p',
+  ]);
+});
+
+test('linkBase: <base href> resolved against the page, the page itself when there is none or it is not a URL', () => {
+  assert.equal(linkBase('http://127.0.0.1/a/b', '/root/')?.href, 'http://127.0.0.1/root/');
+  assert.equal(linkBase('http://127.0.0.1/a/b', undefined)?.href, 'http://127.0.0.1/a/b');
+  assert.equal(linkBase('http://127.0.0.1/a/b', 'http://[bad')?.href, 'http://127.0.0.1/a/b');
+});
