@@ -37,8 +37,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     pipelining: 1,
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 60_000,
-    headersTimeout: opts.timeout,
-    bodyTimeout: opts.timeout,
+    // Off: each attempt has one timer for its whole redirect chain and body (fetch.ts), which ends
+    // it sooner than these could; undici's would only add a timer and its refreshes per request.
+    headersTimeout: 0,
+    bodyTimeout: 0,
     connect: resolvingConnector(opts.resolve, opts.timeout, opts.lookup),
   };
   if (proxyFromEnv(opts.env)) {
