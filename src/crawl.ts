@@ -48,6 +48,9 @@ export interface CrawlResult {
   failed: number;
 }
 
+/** URLs handed to the scheduler between two turns of the event loop while reading input. */
+const YIELD_EVERY = 64;
+
 /** Bytes kept for extraction when only the title is wanted: titles live in the head. */
 const TITLE_KEEP_BYTES = 256 * 1024;
 
@@ -86,6 +89,7 @@ export class Crawl {
     if (o.select.length > 0 || o.links) this.dom = await loadDomExtractor(o.select, o.links);
     const { emitter } = this.deps;
     let total = 0;
+    let sinceYield = 0;
     reading: for await (const batch of readInputs(o.inputs, this.deps.stdin, this.inputCtl.signal)) {
       for (const line of batch) {
         if (this.stopping) break reading;
@@ -106,6 +110,12 @@ export class Crawl {
         const origin = n.url.origin;
         emitter.emit('queued', origin);
         this.scheduler.add(origin, { href: n.href, origin, attempts: 1, started: 0 });
+        // A read chunk holds a thousand lines or more; give the network a turn every few dozen URLs
+        // so connections open and the first requests go out while the rest of the batch is parsed.
+        if (++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     }
     if (!this.stopping) emitter.emit('inputEnd', total);
