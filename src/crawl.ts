@@ -142,7 +142,7 @@ export class Crawl {
     const { href, origin } = job;
     if (job.started === 0) job.started = performance.now();
     emitter.emit('start', origin, href);
-    const a = await attempt(new URL(href), this.settings);
+    const a = await attempt(href, origin, this.settings);
     if (this.stopper.aborted) return; // aborted mid-request: no record, so --resume fetches it again
     const delay = retryDelay(a, job.attempts, this.deps.options.retries);
     if (delay !== undefined) {

@@ -47,7 +47,7 @@ test('ENOTFOUND: a name the resolver cannot find gives {kind: error, code: ENOTF
     keepBytes: 1024 * 1024,
     stop: new Stopper(),
   };
-  const outcome = await attempt(new URL('http://no-such-host.invalid/'), settings);
+  const outcome = await attempt('http://no-such-host.invalid/', 'http://no-such-host.invalid', settings);
   assert.equal(outcome.kind, 'error');
   assert.ok(outcome.kind === 'error');
   assert.equal(outcome.code, 'ENOTFOUND', outcome.message);

@@ -153,3 +153,18 @@ test('record: fields present per the contract for ok pages, HTTP errors, refused
   assert.equal(ok.attempts, 1);
   assert.equal(typeof ok.ms, 'number');
 });
+
+test('a URL with credentials, a query and a port is requested with the right path and query; the record keeps the URL as normalized', async (t) => {
+  const site = await startSite({ hosts: ['127.0.0.1'] });
+  t.after(() => site.close());
+  const withUser = site.url('127.0.0.1', '/page/7?x=1&y=%20').replace('http://', 'http://user:pw@');
+  const plain = site.url('127.0.0.1', '/page/8?q');
+  const r = await runCli(['-', '--progress', 'never'], { stdin: `${withUser}\n${plain}\n` });
+  assert.equal(r.code, 0, r.stderr);
+  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+  assert.deepEqual(recs.map((x) => [x.url, x.ok, x.title]).sort(), [
+    [plain, true, 'Page 8'],
+    [withUser, true, 'Page 7'],
+  ]);
+  assert.deepEqual(site.stats.log.map((e) => e.path).sort(), ['/page/7?x=1&y=%20', '/page/8?q']);
+});

@@ -103,15 +103,28 @@ export interface ChainPosition {
   redirects: number;
 }
 
-/** One attempt: the whole redirect chain and the final body, within one timeout. */
-export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
+/** The request target of an http(s) URL: its path and query, from the href when the origin prefixes it. */
+function pathOf(href: string, origin: string): string {
+  if (href.startsWith(origin) && href.charCodeAt(origin.length) === 47 /* / */) return href.slice(origin.length);
+  const u = new URL(href); // credentials in the authority: the origin is not a prefix
+  return u.pathname + u.search;
+}
+
+/**
+ * One attempt: the whole redirect chain and the final body, within one timeout. `startHref` is a
+ * normalized http(s) URL without fragment and `startOrigin` its origin; the URL is parsed again only
+ * to follow a redirect.
+ */
+export async function attempt(startHref: string, startOrigin: string, s: FetchSettings): Promise<Attempt> {
   const signal = s.stop.signal();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     signal.fire();
   }, s.timeout);
-  let url = start;
+  let href = startHref;
+  let origin = startOrigin;
+  let path = pathOf(startHref, startOrigin);
   let redirects = 0;
   let visited: Set<string> | undefined; // made on the first redirect; most URLs have none
   try {
@@ -119,21 +132,21 @@ export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
       const res = await exchange(
         s.dispatcher,
         {
-          origin: url.origin,
-          path: url.pathname + url.search,
-          headers: buildHeaders(s, url.href, redirects === 0 || url.origin === start.origin),
+          origin,
+          path,
+          headers: buildHeaders(s, href, origin === startOrigin),
           isRedirect,
           maxBytes: s.maxBytes,
           keep: s.keepBytes,
         },
         signal,
       );
-      s.jar.store(res.headers['set-cookie'], url.href);
+      s.jar.store(res.headers['set-cookie'], href);
       const location = header(res.headers, 'location');
       if (REDIRECT.has(res.status) && location) {
         let next: URL;
         try {
-          next = new URL(location, url);
+          next = new URL(location, href);
         } catch {
           throw new FetchError('EREDIRECT', `invalid redirect target "${location.slice(0, 200)}"`);
         }
@@ -141,28 +154,30 @@ export async function attempt(start: URL, s: FetchSettings): Promise<Attempt> {
           throw new FetchError('EREDIRECT', `redirect to unsupported scheme ${next.protocol}`);
         }
         next.hash = '';
-        visited ??= new Set([start.href]);
+        visited ??= new Set([startHref]);
         if (visited.has(next.href)) throw new FetchError('EREDIRECT', `redirect loop at ${next.href}`);
         if (redirects >= s.maxRedirects) throw new FetchError('EREDIRECT', `more than ${s.maxRedirects} redirects`);
         visited.add(next.href);
         redirects++;
-        url = next;
+        href = next.href;
+        origin = next.origin;
+        path = next.pathname + next.search;
         continue;
       }
       const contentType = header(res.headers, 'content-type') ?? null;
-      const response: FetchedResponse = { status: res.status, finalUrl: url.href, redirects, contentType, body: res.body.kept, bytes: res.body.bytes, truncated: res.body.truncated };
+      const response: FetchedResponse = { status: res.status, finalUrl: href, redirects, contentType, body: res.body.kept, bytes: res.body.bytes, truncated: res.body.truncated };
       const retryAfter = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
       return retryAfter === undefined ? { kind: 'response', response } : { kind: 'response', response, retryAfter };
     }
   } catch (err) {
-    const at = { finalUrl: url.href, redirects };
+    const at = { finalUrl: href, redirects };
     if (err instanceof BodyReadError) {
       // Headers came, then the body failed: a response with what it had (its cookies count too).
-      s.jar.store(err.headers['set-cookie'], url.href);
+      s.jar.store(err.headers['set-cookie'], href);
       const code = timedOut ? 'ETIMEDOUT' : errorCode(err);
       const message = timedOut ? `timed out after ${s.timeout} ms reading the body` : errorMessage(err);
       const contentType = header(err.headers, 'content-type') ?? null;
-      const response = { status: err.status, finalUrl: url.href, redirects, contentType, bytes: err.bytes, truncated: false };
+      const response = { status: err.status, finalUrl: href, redirects, contentType, bytes: err.bytes, truncated: false };
       return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message, at, response };
     }
     if (timedOut) return { kind: 'error', code: 'ETIMEDOUT', message: `timed out after ${s.timeout} ms`, at };
