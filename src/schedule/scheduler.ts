@@ -4,6 +4,8 @@
 // its own FIFO and never holds a global slot another host could use. With --rate, admitted jobs pass
 // through the origin's own p-queue, whose interval spaces their starts. Backlog entries are a few
 // dozen bytes (no promise, no closure), so the scheduler can look far ahead for hosts that are ready.
+// A global slot passes straight to the next job of the same origin while no other origin waits for
+// one, so p-queue's per-task work is paid per hand-over, not per URL.
 import PQueue from 'p-queue';
 
 export interface SchedulerOptions<J> {
@@ -130,14 +132,38 @@ export class Scheduler<J> {
     while (o.waiting > 0 && o.admitted < this.opts.perHost && !this.stopped) {
       const job = o.take();
       o.admitted++;
-      const done = (): void => this.settle(origin, o);
-      const run = (): Promise<void> => this.global.add(() => this.opts.run(job));
-      void (o.rateQueue ? o.rateQueue.add(run) : run()).then(done, done);
+      const release = (): void => this.release(origin, o);
+      if (o.rateQueue) void o.rateQueue.add(() => this.global.add(() => this.runOne(job))).then(release, release);
+      else void this.global.add(() => this.runFrom(o, job)).then(release, release);
     }
   }
 
-  private settle(origin: string, o: Origin<J>): void {
-    this.pending--;
+  /**
+   * Runs `first`, then the origin's next jobs in the same global and per-host slot for as long as no
+   * other origin waits for a global slot. With nobody waiting, handing the slot back and taking it
+   * again would change nothing but cost a p-queue task per URL; once someone waits, the slot goes back
+   * after the current job, so hosts still take turns.
+   */
+  private async runFrom(o: Origin<J>, first: J): Promise<void> {
+    let job = first;
+    for (;;) {
+      await this.runOne(job);
+      if (this.stopped || o.waiting === 0 || this.global.size > 0) return;
+      job = o.take();
+    }
+  }
+
+  private async runOne(job: J): Promise<void> {
+    try {
+      await this.opts.run(job);
+    } finally {
+      this.pending--;
+      this.wake();
+    }
+  }
+
+  /** An admitted job's slot is free again: admit the next, forget the origin once it is idle. */
+  private release(origin: string, o: Origin<J>): void {
     o.admitted--;
     this.feed(origin, o);
     // Forget idle origins so a list of a million hosts does not keep a million queues; with --rate
