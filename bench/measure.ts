@@ -46,6 +46,8 @@ export interface RunSpec {
   timeFile: string;
   timeoutMs: number;
   source: TimeSource;
+  /** The client's environment; the runner's own when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The child being measured, so an interrupted runner can end it (by its process group). */
@@ -96,7 +98,7 @@ export async function measure(spec: RunSpec): Promise<Usage> {
   const command = gnu ? GNU_TIME : process.execPath;
   const argv = gnu ? ['-f', '%e %U %S %M', '-o', spec.timeFile, process.execPath, ...spec.args] : spec.args;
   const started = performance.now();
-  const child = spawn(command, argv, { cwd: spec.cwd, stdio: ['ignore', out, 'pipe'], detached: true });
+  const child = spawn(command, argv, { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['ignore', out, 'pipe'], detached: true });
   closeSync(out);
   current = child.pid;
   let stderr = '';
@@ -167,10 +169,10 @@ export async function measure(spec: RunSpec): Promise<Usage> {
 }
 
 /** Wall time of a short command (spawn to exit), seconds; for start-up, where 10 ms steps are too coarse. */
-export async function wallOnly(args: string[], cwd: string, timeoutMs: number): Promise<{ wall: number; exitCode: number | null; stdout: string }> {
+export async function wallOnly(args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ wall: number; exitCode: number | null; stdout: string }> {
   refuseIfHalted();
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   current = child.pid;
   let stdout = '';
   child.stdout.setEncoding('utf8');

@@ -49,7 +49,11 @@ const T_MEM_REL = 1.25;
 const T_MEM_MB = 150;
 const T_STARTUP_MS = 150;
 
-type Tool = 'crawl' | 'baseline';
+type Tool = 'crawl' | 'baseline' | 'floor';
+
+/** Set on some machines (this one): Node then loads that CA bundle at every start. */
+const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS;
+const NO_CA_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 
 interface Rec {
   url?: unknown;
@@ -68,6 +72,9 @@ interface Job {
   /** Is this record the right one for its URL? */
   check: (r: Rec) => boolean;
   timeoutMs: number;
+  /** The tool column when it is not just the tool's name. */
+  label?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Outcome {
@@ -150,9 +157,8 @@ async function cleanup(): Promise<void> {
 // ── running and checking ──────────────────────────────────────────────────────────────────────
 function command(job: { tool: Tool; list: string; extra?: string[]; c: number; p: number }): string[] {
   const limits = ['--limit', String(job.c), '--per-host', String(job.p)];
-  return job.tool === 'crawl'
-    ? [join(ROOT, 'bin/crawl.js'), job.list, ...limits, '--progress', 'never', ...(job.extra ?? [])]
-    : [join(ROOT, 'dist/bench/baseline.js'), job.list, ...limits, ...(job.extra ?? [])];
+  if (job.tool === 'crawl') return [join(ROOT, 'bin/crawl.js'), job.list, ...limits, '--progress', 'never', ...(job.extra ?? [])];
+  return [join(ROOT, `dist/bench/${job.tool}.js`), job.list, ...limits, ...(job.extra ?? [])];
 }
 
 async function verify(file: string, job: Job): Promise<{ lines: number; ok: number; right: number; distinct: number; bad: string }> {
@@ -193,6 +199,7 @@ async function run(job: Job): Promise<Outcome> {
     timeFile: join(tmp, 'time.txt'),
     timeoutMs: job.timeoutMs,
     source: timeSource(),
+    ...(job.env ? { env: job.env } : {}),
   });
   const self = process.cpuUsage(self0);
   const other = systemBusy() - busy0 - (usage.user + usage.sys) - (processCpu(server?.pid) - server0) - (self.user + self.system) / 1e6;
@@ -241,7 +248,7 @@ function cpuVerdict(abs: number, rel: number): string {
 }
 
 function row(scenario: string, o: Outcome, vsBase = '', vsTarget = '', result = ''): Row {
-  const tool = o.job.tool === 'crawl' ? 'crawl' : 'baseline';
+  const tool = o.job.label ?? o.job.tool;
   if (!o.valid) {
     return { scenario, tool, urls: int(o.job.n), wall: 'INVALID', cpu: '', rss: '', rate: '', perCpu: '', vsBase: '', vsTarget, result: `INVALID (${o.why.split(';')[0]})` };
   }
@@ -317,13 +324,15 @@ async function main(): Promise<void> {
   const pageTitle = (r: Rec): boolean => r.title === `Page ${num(r.url, PAGE)}`;
   const hasLinks = (r: Rec): boolean => Array.isArray(r.links) && r.links.length >= 20;
 
-  const job = (key: string, tool: Tool, list: string, n: number, check: (r: Rec) => boolean, opts: { extra?: string[]; c?: number; p?: number; timeoutMs?: number } = {}): Job => ({
+  const job = (key: string, tool: Tool, list: string, n: number, check: (r: Rec) => boolean, opts: { extra?: string[]; c?: number; p?: number; timeoutMs?: number; label?: string; env?: NodeJS.ProcessEnv } = {}): Job => ({
     key,
     tool,
     list,
     n,
     check,
     timeoutMs: opts.timeoutMs ?? 60_000,
+    ...(opts.label ? { label: opts.label } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
     args: command({ tool, list, c: opts.c ?? C, p: opts.p ?? P, ...(opts.extra ? { extra: opts.extra } : {}) }),
   });
 
@@ -338,12 +347,14 @@ async function main(): Promise<void> {
   };
   const crawlStart: number[] = [];
   const nodeStart: number[] = [];
+  const nodeStartNoCa: number[] = [];
   let startupOk = true;
   for (let i = 0; i < STARTUP_RUNS; i++) {
     const c = await wallOnly([join(ROOT, 'bin/crawl.js'), '--version'], ROOT, 5_000);
     if (c.exitCode !== 0 || c.stdout !== VERSION) startupOk = false;
     crawlStart.push(c.wall);
     nodeStart.push((await wallOnly(['-e', '0'], ROOT, 5_000)).wall);
+    if (EXTRA_CA) nodeStartNoCa.push((await wallOnly(['-e', '0'], ROOT, 5_000, NO_CA_ENV)).wall);
   }
 
   // 1. CPU, then 2. with --select/--links vs plain cheerio.load(); crawl and baseline alternate.
@@ -352,6 +363,15 @@ async function main(): Promise<void> {
   const domCrawl = await run(job('dom', 'crawl', L('dom'), DOM_N, (r) => bigTitle(r) && r.fields?.h === r.title && hasLinks(r), { extra: ['--select', 'h=h1', '--links'] }));
   // 3. Latency-bound.
   const [latBase, latCrawl] = await abba(job('latency', 'baseline', L('lat'), LAT_N, pageTitle), job('latency', 'crawl', L('lat'), LAT_N, pageTitle), (o) => o.usage.wall);
+  // The floor (raw sockets) and, where this machine sets NODE_EXTRA_CA_CERTS, crawl without it.
+  const byWall = (os: Outcome[]): Outcome => os.find((o) => !o.valid) ?? os.reduce((x, y) => (y.usage.wall < x.usage.wall ? y : x));
+  const latRuns = async (j: Job): Promise<Outcome> => {
+    const os: Outcome[] = [];
+    for (let i = 0; i < REPS; i++) os.push(await run(j));
+    return byWall(os);
+  };
+  const latFloor = await latRuns(job('latency', 'floor', L('lat'), LAT_N, pageTitle, { label: 'floor: raw sockets' }));
+  const latCrawlNoCa = EXTRA_CA ? await latRuns(job('latency', 'crawl', L('lat'), LAT_N, pageTitle, { label: 'crawl, no extra CAs', env: NO_CA_ENV })) : undefined;
   // 4. Fairness.
   const fairBase = await run(job('fairness', 'baseline', L('fair'), SLOW_N + 3 * FAST_PER_HOST, pageTitle, { c: FAIR_C, p: FAIR_P }));
   const fairCrawl = await run(job('fairness', 'crawl', L('fair'), SLOW_N + 3 * FAST_PER_HOST, pageTitle, { c: FAIR_C, p: FAIR_P }));
@@ -389,7 +409,11 @@ async function main(): Promise<void> {
     row(`latency: ${LAT_N / 1000}k × ${LAT_DELAY} ms, C=64 P=16`, latCrawl, bothValid(latCrawl, latBase) ? `wall ${fix(latCrawl.usage.wall / latBase.usage.wall)}×` : '',
       `${latWall(latCrawl)} (≤${T_LAT})`, latCrawl.valid ? verdict(latCrawl.usage.wall / latIdeal <= T_LAT) : 'INVALID'),
     row(`latency: ${LAT_N / 1000}k × ${LAT_DELAY} ms, C=64 P=16`, latBase, '', latWall(latBase), 'ref'),
+    row(`latency: ${LAT_N / 1000}k × ${LAT_DELAY} ms, C=64 P=16`, latFloor, bothValid(latFloor, latBase) ? `wall ${fix(latFloor.usage.wall / latBase.usage.wall)}×` : '', latWall(latFloor), 'floor'),
   );
+  if (latCrawlNoCa) {
+    rows.push(row(`latency: ${LAT_N / 1000}k × ${LAT_DELAY} ms, C=64 P=16`, latCrawlNoCa, bothValid(latCrawlNoCa, latBase) ? `wall ${fix(latCrawlNoCa.usage.wall / latBase.usage.wall)}×` : '', `${latWall(latCrawlNoCa)} (≤${T_LAT})`, latCrawlNoCa.valid ? `info: ${verdict(latCrawlNoCa.usage.wall / latIdeal <= T_LAT)}` : 'INVALID'));
+  }
   const fairIdeal = (SLOW_N * SLOW_DELAY) / 1000 / FAIR_P;
   const fairWall = (o: Outcome): string => (o.valid ? `${fix(o.usage.wall / fairIdeal)}× ideal ${fix(fairIdeal, 1)} s` : '');
   rows.push(
@@ -420,6 +444,10 @@ async function main(): Promise<void> {
     { ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'crawl', wall: fix(crawlMs / 1000, 3), vsTarget: `${fix(crawlMs, 0)} ms (<${T_STARTUP_MS} ms); min ${fix(Math.min(...crawlStart) * 1000, 0)} ms`, result: startupOk ? verdict(crawlMs < T_STARTUP_MS) : 'INVALID (wrong --version output)' },
     { ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'node -e 0', wall: fix(nodeMs / 1000, 3), vsTarget: `${fix(nodeMs, 0)} ms: node's own floor; min ${fix(Math.min(...nodeStart) * 1000, 0)} ms`, result: 'ref' },
   );
+  if (nodeStartNoCa.length > 0) {
+    const ms = median(nodeStartNoCa) * 1000;
+    rows.push({ ...blank, scenario: `start-up: --version, median of ${STARTUP_RUNS}`, tool: 'node -e 0, no extra CAs', wall: fix(ms / 1000, 3), vsTarget: `${fix(ms, 0)} ms: node's floor without NODE_EXTRA_CA_CERTS`, result: 'ref' });
+  }
 
   await stopServer();
   const total = elapsed();
@@ -466,6 +494,10 @@ async function main(): Promise<void> {
     `- baseline: bench/baseline.ts, undici.request through one Agent({connections: P}), per-origin FIFO queues served round robin + a global counter, body as text, regex <title>; \`--cheerio\`: \`load(html)\` from 'cheerio' (default entry and options), $('title').text(), $('a[href]') resolved.`,
     `- ideal, latency: N × delay / C = ${LAT_N} × ${LAT_DELAY} ms / ${C} = ${fix(latIdeal)} s.`,
     `- ideal, fairness: the slow host's own bound = slow URLs × delay / per-host = ${SLOW_N} × ${SLOW_DELAY} ms / ${FAIR_P} = ${fix(fairIdeal, 1)} s; the list is ${SLOW_N} URLs of 127.0.0.1 (?delay=${SLOW_DELAY}) first, then ${3 * FAST_PER_HOST} undelayed /page/N over 127.0.0.2–4 in turn. A scheduler that lets the slow host's backlog hold global slots ends well past it.`,
+    `- floor: bench/floor.ts, the latency list over raw keep-alive sockets (P per host, C in flight), no HTTP library, a response complete at Content-Length: what this machine and server allow any client.`,
+    ...(EXTRA_CA
+      ? [`- NODE_EXTRA_CA_CERTS is set on this machine (${EXTRA_CA}): Node reads and parses that bundle at every start, before any code runs, so every client row pays for it. The 'no extra CAs' rows run without it (no scenario uses TLS) to show that cost; they are information, the targets are judged on the rows above them.`]
+      : []),
     `- DOM ratio: crawl --select 'h=h1' --links pages/CPU-s ÷ baseline --cheerio pages/CPU-s.`,
     `- memory: peak RSS of the client for ${int(MEM_SMALL)} vs ${int(MEM_LARGE)} /page/N URLs.`,
     `- start-up: spawn-to-exit wall measured by the runner (GNU time's %e has 10 ms steps).`,
