@@ -2,11 +2,16 @@
 // line and exit 2. The crawl itself (undici, pino, p-queue…) is imported only after parsing, so
 // `crawl --version` and `crawl --help` start fast.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type * as Commander from 'commander';
 import {
   DEFAULTS, LOG_LEVELS, PROGRESS_MODES, UsageError, parseChoice, parseHeader, parseIntOption, parseRate, parseResolve, parseSelect,
   type LogLevel, type Options, type ProgressMode, type ResolveRule, type SelectRule,
 } from './options.js';
+
+// commander is CommonJS: required directly, it loads ~9 ms sooner than through an ESM import, which
+// first scans its source for named exports. Every start, --version included, pays this.
+const { Command, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -60,7 +65,7 @@ interface Raw {
   resolve?: ResolveRule[];
 }
 
-function program(): Command {
+function program(): Commander.Command {
   return new Command('crawl')
     .description('Fetch every URL of a list, concurrently and host-fair; write one JSON record per URL (NDJSON).')
     .argument('[inputs...]', 'files with one URL per line; none or "-" reads stdin')
