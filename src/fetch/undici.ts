@@ -1,4 +1,4 @@
-// The three undici classes the session needs, loaded from their own modules. undici's index loads
+// The three undici exports the session needs, loaded from their own modules. undici's index loads
 // everything the package offers (fetch, WebSocket, EventSource, mocks, cache stores, and Node's
 // bundled undici through its cookie helpers): ~110 ms of start-up on this machine, against ~35 ms
 // for these modules, and start-up is wall time on every short crawl. undici has no "exports" map,
