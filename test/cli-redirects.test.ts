@@ -95,3 +95,26 @@ test('headers: a same-origin redirect keeps Authorization', async (t) => {
   assert.equal(final?.headers.authorization, 'Bearer x');
   assert.equal(final?.headers['x-keep'], '1');
 });
+
+test('headers: user:password in a URL goes as Basic auth to its own origin only, and -H Authorization wins over it', async (t) => {
+  const site = await startSite({ hosts: ['127.0.0.1', '127.0.0.2'] });
+  t.after(() => site.close());
+  const other = site.url('127.0.0.2', '/headers');
+  const withUser = (path: string): string => site.url('127.0.0.1', path).replace('http://', 'http://us%20er:p%40ss@');
+  const list = [withUser('/headers'), withUser(`/redirect/to?url=${encodeURIComponent(other)}`)].join('\n');
+  const r = await runCli(['-', '--progress', 'never'], { stdin: list + '\n' });
+  assert.equal(r.code, 0, r.stderr);
+  const basic = `Basic ${Buffer.from('us er:p@ss').toString('base64')}`;
+  const own = site.stats.log.find((e) => e.host === '127.0.0.1' && e.path === '/headers');
+  const hop = site.stats.log.find((e) => e.host === '127.0.0.1' && e.path.startsWith('/redirect/to'));
+  const away = site.stats.log.find((e) => e.host === '127.0.0.2' && e.path === '/headers');
+  assert.equal(own?.headers.authorization, basic, 'decoded user:password, base64');
+  assert.equal(hop?.headers.authorization, basic);
+  assert.ok(away, 'the redirect reached the other host');
+  assert.equal(away.headers.authorization, undefined, 'credentials do not follow to another host');
+
+  site.resetStats();
+  const given = await runCli(['-', '-H', 'Authorization: Bearer t', '--progress', 'never'], { stdin: withUser('/headers') + '\n' });
+  assert.equal(given.code, 0, given.stderr);
+  assert.equal(site.stats.log.find((e) => e.path === '/headers')?.headers.authorization, 'Bearer t');
+});

@@ -78,14 +78,37 @@ function fixed(s: FetchSettings): FixedHeaders {
   return f;
 }
 
-/** The request headers for a hop to `href`: the fixed ones (shared, never mutated) plus cookies. */
-function buildHeaders(s: FetchSettings, href: string, sameOrigin: boolean): Record<string, string> {
+/**
+ * The request headers for a hop to `href`: the fixed ones (shared, never mutated) plus cookies, and on
+ * the starting origin the Basic credentials of the URL's user:password (`auth`, '' for none) unless
+ * -H gave an Authorization of its own.
+ */
+function buildHeaders(s: FetchSettings, href: string, sameOrigin: boolean, auth: string): Record<string, string> {
   const f = fixed(s);
   const given = sameOrigin ? f.cookie : '';
   const fromJar = s.jar.header(href);
   const cookie = given && fromJar ? `${given}; ${fromJar}` : given || fromJar;
   const h = sameOrigin ? f.same : f.cross;
-  return cookie ? { ...h, cookie } : h;
+  const authorization = sameOrigin && auth && h.authorization === undefined ? auth : '';
+  if (!cookie && !authorization) return h;
+  const out = { ...h };
+  if (cookie) out.cookie = cookie;
+  if (authorization) out.authorization = authorization;
+  return out;
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** The URL's user:password as a Basic Authorization value, as curl sends it; '' when it has none. */
+function basicAuth(url: URL): string {
+  if (url.username === '' && url.password === '') return '';
+  return `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64')}`;
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -103,11 +126,15 @@ export interface ChainPosition {
   redirects: number;
 }
 
-/** The request target of an http(s) URL: its path and query, from the href when the origin prefixes it. */
-function pathOf(href: string, origin: string): string {
-  if (href.startsWith(origin) && href.charCodeAt(origin.length) === 47 /* / */) return href.slice(origin.length);
-  const u = new URL(href); // credentials in the authority: the origin is not a prefix
-  return u.pathname + u.search;
+/**
+ * The request target of an http(s) URL (its path and query) and the Basic credentials of its
+ * user:password. When the origin prefixes the href, as for every URL without credentials, the path
+ * is the rest of the href and there is nothing to parse.
+ */
+function target(href: string, origin: string): { path: string; auth: string } {
+  if (href.startsWith(origin) && href.charCodeAt(origin.length) === 47 /* / */) return { path: href.slice(origin.length), auth: '' };
+  const u = new URL(href);
+  return { path: u.pathname + u.search, auth: basicAuth(u) };
 }
 
 /**
@@ -124,7 +151,8 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
   }, s.timeout);
   let href = startHref;
   let origin = startOrigin;
-  let path = pathOf(startHref, startOrigin);
+  const start = target(startHref, startOrigin);
+  let path = start.path;
   let redirects = 0;
   let visited: Set<string> | undefined; // made on the first redirect; most URLs have none
   try {
@@ -134,7 +162,7 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
         {
           origin,
           path,
-          headers: buildHeaders(s, href, origin === startOrigin),
+          headers: buildHeaders(s, href, origin === startOrigin, start.auth),
           isRedirect,
           maxBytes: s.maxBytes,
           keep: s.keepBytes,
