@@ -1,35 +1,17 @@
-// The command line: commander turns argv into a validated Options object; every usage error is one
-// line and exit 2. The crawl itself (undici, pino, p-queue…) is imported only after parsing, so
-// `crawl --version` and `crawl --help` start fast.
-import { readFileSync } from 'node:fs';
+// The command line: commander options built from the FLAGS table, argv → a checked Options object,
+// and the two top-level outcomes that are not a crawl's: the user's mistake (one line, exit 2) and
+// a bug (one line asking for a report, exit 70). The crawl itself (undici, pino, p-queue…) is
+// imported only after parsing, so `crawl --version` and `crawl --help` start fast.
 import { createRequire } from 'node:module';
 import type * as Commander from 'commander';
-import {
-  DEFAULTS, LOG_LEVELS, PROGRESS_MODES, UsageError, parseChoice, parseHeader, parseIntOption, parseRate, parseResolve, parseSelect,
-  type LogLevel, type Options, type ProgressMode, type ResolveRule, type SelectRule,
-} from './options.js';
+import { EXIT } from './exit.js';
+import { FLAGS, VERSION, checkOptions, type Flag, type FlagKey, type Options } from './options.js';
+import { report } from './report.js';
+import { UserError } from './user-error.js';
 
 // commander is CommonJS: required directly, it loads ~9 ms sooner than through an ESM import, which
 // first scans its source for named exports. Every start, --version included, pays this.
 const { Command, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
-
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** Adapts our parsers to commander, which reports InvalidArgumentError as a usage error. */
-function arg<T>(parse: (v: string) => T): (v: string) => T {
-  return (v) => {
-    try {
-      return parse(v);
-    } catch (err) {
-      throw new InvalidArgumentError(err instanceof UsageError ? err.message : String(err));
-    }
-  };
-}
-
-function many<T>(parse: (v: string) => T): (v: string, prev: T[] | undefined) => T[] {
-  const one = arg(parse);
-  return (v, prev) => [...(prev ?? []), one(v)];
-}
 
 const EXAMPLES = `
 Examples:
@@ -40,55 +22,40 @@ Examples:
   crawl urls.txt -b cookies.txt -c cookies.txt -H 'Accept-Language: en'
 
 Exit status: 0 the crawl ran to the end (failed URLs are records), 1 with --fail when a
-record is not ok, 2 usage or I/O error, 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
+record is not ok, 2 usage or I/O error, 70 internal error (a bug: please report it),
+130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
 
-interface Raw {
-  limit: number;
-  perHost: number;
-  timeout: number;
-  maxRedirects: number;
-  header?: [string, string][];
-  userAgent?: string;
-  cookie?: string;
-  cookieJar?: string;
-  select?: SelectRule[];
-  links?: boolean;
-  output?: string;
-  logLevel: LogLevel;
-  logFile?: string;
-  fail?: boolean;
-  progress: ProgressMode;
-  retries: number;
-  rate?: number;
-  maxBytes: number;
-  resume?: boolean;
-  resolve?: ResolveRule[];
+/** commander's Option for one table entry; our parsers' UsageError becomes commander's usage error. */
+function commanderOption<T>(flag: Flag<T>): Commander.Option {
+  const shown = flag.defaultHelp ?? (typeof flag.default === 'number' || typeof flag.default === 'string' ? JSON.stringify(flag.default) : undefined);
+  const option = new Option(flag.flags, shown === undefined ? flag.help : `${flag.help} (default: ${shown})`);
+  const { parse } = flag;
+  if (parse) {
+    const name = option.long ?? option.flags;
+    option.argParser((value: string, previous: T | undefined) => {
+      try {
+        return parse(value, previous ?? flag.default, name);
+      } catch (err) {
+        if (err instanceof UserError) throw new InvalidArgumentError(err.message);
+        throw err;
+      }
+    });
+  }
+  return option;
 }
 
-function program(): Commander.Command {
-  return new Command('crawl')
+function program(): { cmd: Commander.Command; options: [FlagKey, Commander.Option][] } {
+  const cmd = new Command('crawl')
     .description('Fetch every URL of a list, concurrently and host-fair; write one JSON record per URL (NDJSON).')
-    .argument('[inputs...]', 'files with one URL per line; none or "-" reads stdin')
-    .option('-l, --limit <n>', 'most requests in flight at once over all hosts', arg(parseIntOption('--limit', 1)), DEFAULTS.limit)
-    .option('-p, --per-host <n>', 'most requests in flight to one origin (scheme, host, port)', arg(parseIntOption('--per-host', 1)), DEFAULTS.perHost)
-    .option('-t, --timeout <ms>', 'bound on one attempt, connect to last body byte', arg(parseIntOption('--timeout', 1)), DEFAULTS.timeout)
-    .option('--max-redirects <n>', 'most redirect hops; more, a loop or a non-http(s) target is EREDIRECT', arg(parseIntOption('--max-redirects', 0)), DEFAULTS.maxRedirects)
-    .option('-H, --header <"Name: value">', 'extra request header, repeatable', many(parseHeader))
-    .option('-A, --user-agent <ua>', `User-Agent header [crawl/${VERSION}]`)
-    .option('-b, --cookie <file|"n=v; n2=v2">', 'start the cookie jar from a Netscape cookie file, or send this cookie string')
-    .option('-c, --cookie-jar <file>', 'write the cookie jar there (Netscape format) at the end')
-    .option('--select <name=css[@attr]>', 'extract the first match\'s text (or attribute) into fields.name, repeatable', many(parseSelect))
-    .option('--links', 'add the page\'s absolute http(s) links as links')
-    .option('-o, --output <file>', 'write records there instead of stdout')
-    .option('-r, --retries <n>', 'retries after network errors, timeouts, 408, 429 and 5xx', arg(parseIntOption('--retries', 0)), DEFAULTS.retries)
-    .option('--rate <n>', 'most requests started per second per host [unlimited]', arg(parseRate))
-    .option('--max-bytes <n>', 'most decoded body bytes read per page; the record says truncated', arg(parseIntOption('--max-bytes', 1)), DEFAULTS.maxBytes)
-    .option('--resume', 'with -o: skip URLs that already have a record in the file, append the rest')
-    .option('--resolve <host:port:addr>', 'connect to addr for host:port, like curl; repeatable', many(parseResolve))
-    .addOption(new Option('--log-level <level>', 'pino log level (JSON on stderr)').argParser(arg(parseChoice('--log-level', LOG_LEVELS))).default(DEFAULTS.logLevel))
-    .option('--log-file <file>', 'write logs there instead of stderr')
-    .option('--fail', 'exit 1 when any record has ok: false')
-    .addOption(new Option('--progress <mode>', 'live progress view on stderr: auto (TTY and not CI), always, never').argParser(arg(parseChoice('--progress', PROGRESS_MODES))).default(DEFAULTS.progress))
+    .argument('[inputs...]', 'files with one URL per line; none or "-" reads stdin');
+  const options: [FlagKey, Commander.Option][] = [];
+  const add = <K extends FlagKey>(key: K): void => {
+    const option = commanderOption(FLAGS[key]);
+    cmd.addOption(option);
+    options.push([key, option]);
+  };
+  for (const key of Object.keys(FLAGS) as FlagKey[]) add(key);
+  cmd
     .version(VERSION, '-V, --version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)
@@ -98,64 +65,45 @@ function program(): Commander.Command {
       // One line: commander puts its "(Did you mean --limit?)" hint on a line of its own.
       outputError: (s, write) => write(`${s.replace(/\n+$/, '').replace(/\n/g, ' ')} (see crawl --help)\n`),
     });
+  return { cmd, options };
 }
 
-/** Parses argv; a CommanderError for usage errors, help and version. */
+/** Parses argv into Options; throws CommanderError (usage, help, version) or UsageError. */
 export function parseOptions(argv: string[]): Options {
-  const cmd = program();
+  const { cmd, options } = program();
   cmd.parse(argv, { from: 'user' });
-  const o = cmd.opts<Raw>();
-  if (o.resume && !o.output) throw new CommanderError(2, 'crawl.usage', '--resume needs -o FILE: it reads the records already there');
-  return {
-    inputs: cmd.args,
-    limit: o.limit,
-    perHost: o.perHost,
-    timeout: o.timeout,
-    maxRedirects: o.maxRedirects,
-    headers: o.header ?? [],
-    userAgent: o.userAgent ?? `crawl/${VERSION}`,
-    ...(o.cookie !== undefined ? { cookie: o.cookie } : {}),
-    ...(o.cookieJar !== undefined ? { cookieJar: o.cookieJar } : {}),
-    select: o.select ?? [],
-    links: o.links === true,
-    ...(o.output !== undefined ? { output: o.output } : {}),
-    logLevel: o.logLevel,
-    ...(o.logFile !== undefined ? { logFile: o.logFile } : {}),
-    fail: o.fail === true,
-    progress: o.progress,
-    retries: o.retries,
-    rate: o.rate ?? 0,
-    maxBytes: o.maxBytes,
-    resume: o.resume === true,
-    resolve: o.resolve ?? [],
-  };
+  // Values come back under commander's attribute names, as parsed by the table's own parsers.
+  const values: Record<string, unknown> = { inputs: cmd.args };
+  for (const [key, option] of options) values[key] = cmd.getOptionValue(option.attributeName()) ?? FLAGS[key].default;
+  const parsed = values as unknown as Options;
+  checkOptions(parsed);
+  return parsed;
 }
 
 export async function main(argv: string[]): Promise<void> {
   // `crawl --help | head -1`, `crawl … | head -1`: a reader that went away ends the run quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
   });
   let options: Options;
   try {
     options = parseOptions(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-        process.exitCode = 0;
-        return;
-      }
-      if (err.code === 'crawl.usage') process.stderr.write(`crawl: ${err.message}\n`);
-      process.exitCode = 2;
+      const shown = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      process.exitCode = shown ? EXIT.ok : EXIT.usage;
       return;
     }
-    throw err;
+    process.exitCode = report(err);
+    return;
   }
+  let code: number;
   try {
     const { run } = await import('./run.js');
-    process.exit(await run(options));
+    code = await run(options);
   } catch (err) {
-    process.stderr.write(`crawl: unexpected error: ${(err as Error).message}\n`);
-    process.exitCode = 2;
+    // run() reports what it meets itself; anything that escapes it is a bug.
+    code = report(err);
   }
+  process.exit(code);
 }

@@ -3,8 +3,8 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { CrawlEmitter } from './events.js';
-import { loadDomExtractor, type DomExtractor } from './extract/dom.js';
-import { buildRecord } from './extract/record.js';
+import { loadDomExtractor, type DomExtractor, type SelectRule } from './extract/dom.js';
+import { buildRecord } from './extract/build.js';
 import type { Jar } from './fetch/cookies.js';
 import { attempt, outcomeOf, retryDelay, type FetchSettings } from './fetch/fetch.js';
 import { Stopper } from './fetch/stopper.js';
@@ -12,9 +12,9 @@ import { readInputs } from './input/lines.js';
 import { normalizeUrl } from './input/normalize.js';
 import { SeenSet } from './input/seen.js';
 import type { Logger } from './log.js';
-import type { Options } from './options.js';
-import type { CrawlRecord } from './output/record.js';
-import type { NdjsonSink } from './output/sink.js';
+import type { Done } from './output/resume.js';
+import type { RecordSink } from './output/sink.js';
+import type { CrawlRecord } from './record.js';
 import { Scheduler } from './schedule/scheduler.js';
 
 /** One URL's way through the scheduler; small, because thousands wait in backlogs at once. */
@@ -26,16 +26,34 @@ interface Job {
   started: number;
 }
 
-/** What --resume found already done in the output file. */
-export interface Done {
-  urls: SeenSet;
-  invalidLines: Set<number>;
+/** What a crawl reads of the run's options; the CLI builds it from Options. */
+export interface CrawlSettings {
+  /** Input files, read in order; `-` (or none) is `stdin`. */
+  inputs: string[];
+  /** Most requests in flight over all hosts. */
+  limit: number;
+  /** Most requests in flight to one origin. */
+  perHost: number;
+  /** Most requests started per second per origin; 0 is unlimited. */
+  rate: number;
+  /** Retries after a retryable failure. */
+  retries: number;
+  /** Extra request headers, in order. */
+  headers: [string, string][];
+  userAgent: string;
+  /** Bound on one attempt, in ms. */
+  timeout: number;
+  maxRedirects: number;
+  /** Most decoded body bytes read per page. */
+  maxBytes: number;
+  select: SelectRule[];
+  links: boolean;
 }
 
 export interface CrawlDeps {
-  options: Options;
+  settings: CrawlSettings;
   stdin: Readable;
-  sink: NdjsonSink;
+  sink: RecordSink;
   emitter: CrawlEmitter;
   logger: Logger;
   dispatcher: Dispatcher;
@@ -78,7 +96,7 @@ export class Crawl {
   private failed = 0;
 
   constructor(private readonly deps: CrawlDeps) {
-    const o = deps.options;
+    const o = deps.settings;
     this.scheduler = new Scheduler({ limit: o.limit, perHost: o.perHost, rate: o.rate, maxPending: pendingLimit(o.limit), run: (job) => this.visit(job) });
     const wantDom = o.select.length > 0 || o.links;
     this.settings = {
@@ -96,7 +114,7 @@ export class Crawl {
 
   /** Reads the whole input and resolves once every record is handed to the sink (or the crawl was stopped). */
   async run(): Promise<CrawlResult> {
-    const o = this.deps.options;
+    const o = this.deps.settings;
     if (o.select.length > 0 || o.links) this.dom = await loadDomExtractor(o.select, o.links);
     const { emitter } = this.deps;
     let total = 0;
@@ -155,7 +173,7 @@ export class Crawl {
     emitter.emit('start', origin, href);
     const a = await attempt(href, origin, this.settings);
     if (this.stopper.aborted) return; // aborted mid-request: no record, so --resume fetches it again
-    const delay = retryDelay(a, job.attempts, this.deps.options.retries);
+    const delay = retryDelay(a, job.attempts, this.deps.settings.retries);
     if (delay !== undefined) {
       if (logger.isLevelEnabled('debug')) logger.debug({ url: href, attempt: job.attempts, delay }, 'retrying');
       emitter.emit('retry', origin, href);

@@ -1,7 +1,7 @@
 // The typed events the pipeline emits. The progress view and the summary only listen;
 // nothing in the pipeline depends on who (if anyone) is listening.
 import { EventEmitter } from 'node:events';
-import type { CrawlRecord } from './output/record.js';
+import type { CrawlRecord } from './record.js';
 
 export interface CrawlEvents {
   /** A URL line was accepted from the input; `total` counts records expected so far. */

@@ -3,7 +3,9 @@
 // log nothing, and they save its start-up time and memory; a disabled level costs one comparison.
 import { createRequire } from 'node:module';
 import type * as Pino from 'pino';
-import type { LogLevel } from './options.js';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type LogTarget = { kind: 'stderr' } | { kind: 'file'; path: string } | { kind: 'view'; write: (line: string) => void };
 

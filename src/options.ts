@@ -1,102 +1,126 @@
-// The validated options of one crawl, their defaults, and the parsers that reject bad values.
-// The CLI's help text is built from the same defaults, so docs and behaviour cannot drift.
+// Every command-line option, declared once: the `Options` a run gets (each field with its default)
+// and the FLAGS table (flag, help, default, parser) that the CLI builds commander's options from and
+// reads the values back through. Adding a flag is a field here, an entry in FLAGS, and its use.
+import { readFileSync } from 'node:fs';
+import type { SelectRule } from './extract/dom.js';
+import type { ResolveRule } from './fetch/session.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { UserError } from './user-error.js';
+import { PROGRESS_MODES, type ProgressMode } from './view/mode.js';
 
-export type ProgressMode = 'auto' | 'always' | 'never';
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-
-export interface ResolveRule {
-  host: string;
-  port: number;
-  address: string;
-}
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface Options {
-  /** Input files; `-` is stdin. Empty means stdin. */
+  /** Input files, read in order; `-` is stdin. Default: none, which reads stdin. */
   inputs: string[];
-  /** Most requests in flight over all hosts. Default 16. */
+  /** `--limit`: most requests in flight over all hosts. Default 16. */
   limit: number;
-  /** Most requests in flight to one origin; also the Agent's connections per origin. Default 4. */
+  /** `--per-host`: most requests in flight to one origin; also the keep-alive connections per origin. Default 4. */
   perHost: number;
-  /** Bound on one attempt, connect to last body byte, in ms. Default 30000. */
+  /** `--timeout`: bound on one attempt, connect to last body byte, in ms. Default 30000. */
   timeout: number;
-  /** Most redirect hops followed. Default 10. */
+  /** `--max-redirects`: most redirect hops followed. Default 10. */
   maxRedirects: number;
-  /** Extra request headers, in order. */
+  /** `--header`: extra request headers, in the order given. Default none. */
   headers: [string, string][];
+  /** `--user-agent`. Default `crawl/<version>`. */
   userAgent: string;
-  /** A Netscape cookie file or a `n=v; n2=v2` string to start the jar from. */
-  cookie?: string;
-  /** Write the jar here (Netscape format) at the end. */
-  cookieJar?: string;
-  /** `--select name=css[@attr]`, in order. */
+  /** `--cookie`: a Netscape cookie file or a `n=v; n2=v2` string to start the jar from. Default none. */
+  cookie: string | undefined;
+  /** `--cookie-jar`: write the jar here (Netscape format) at the end. Default none. */
+  cookieJar: string | undefined;
+  /** `--select name=css[@attr]`, in order. Default none. */
   select: SelectRule[];
+  /** `--links`: add the page's absolute links. Default false. */
   links: boolean;
-  output?: string;
-  logLevel: LogLevel;
-  logFile?: string;
-  fail: boolean;
-  progress: ProgressMode;
-  /** Retries after network errors, timeouts, 408, 429, 5xx. Default 2. */
+  /** `--output`: write records to this file. Default stdout. */
+  output: string | undefined;
+  /** `--retries`: retries after network errors, timeouts, 408, 429, 5xx. Default 2. */
   retries: number;
-  /** Most requests started per second per origin; 0 is unlimited. */
+  /** `--rate`: most requests started per second per origin; 0 is unlimited. Default 0. */
   rate: number;
-  /** Most decoded body bytes read per page. Default 5 MiB. */
+  /** `--max-bytes`: most decoded body bytes read per page. Default 5 MiB. */
   maxBytes: number;
+  /** `--resume`: skip URLs that already have a record in the output file. Default false. */
   resume: boolean;
+  /** `--resolve host:port:addr` rules. Default none. */
   resolve: ResolveRule[];
+  /** `--log-level`. Default warn. */
+  logLevel: LogLevel;
+  /** `--log-file`: logs there instead of stderr. Default none. */
+  logFile: string | undefined;
+  /** `--fail`: exit 1 when a record is not ok. Default false. */
+  fail: boolean;
+  /** `--progress`: the live view on stderr. Default auto. */
+  progress: ProgressMode;
 }
 
-export interface SelectRule {
-  name: string;
-  css: string;
-  attr?: string;
+/** Thrown for a flag value that cannot be used; commander reports it with the flag, exit 2. */
+export class UsageError extends UserError {}
+
+/** A value parser: one occurrence of the flag (`name` is its long form) onto what came before. */
+export type Parse<T> = (value: string, previous: T, name: string) => T;
+
+/** One command-line flag, all of it in one place. */
+export interface Flag<T> {
+  /** commander's flags string: `-l, --limit <n>`; without `<…>` the flag is a switch (true). */
+  flags: string;
+  help: string;
+  /** The value when the flag is not given. */
+  default: T;
+  /** The default as --help shows it; numbers and strings are shown as they are, others not at all. */
+  defaultHelp?: string;
+  /** Parses a value; a repeatable flag appends to `previous`. Absent for a switch. */
+  parse?: Parse<T>;
 }
 
-export const DEFAULTS = {
-  limit: 16,
-  perHost: 4,
-  timeout: 30_000,
-  maxRedirects: 10,
-  retries: 2,
-  maxBytes: 5 * 1024 * 1024,
-  progress: 'auto' as ProgressMode,
-  logLevel: 'warn' as LogLevel,
-};
+export type FlagKey = Exclude<keyof Options, 'inputs'>;
 
-export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'always', 'never'];
+// The parsers. Each throws UsageError with a message that names the flag and the bad value.
 
-/** Thrown for a value the user gave that cannot be used; the CLI prints it as one line, exit 2. */
-export class UsageError extends Error {}
-
-export function parseIntOption(name: string, min: number): (value: string) => number {
-  return (value) => {
+export function int(min: number, max = Number.MAX_SAFE_INTEGER): Parse<number> {
+  return (value, _previous, name) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new UsageError(`${name} must be an integer ≥ ${min}, got "${value}"`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+      throw new UsageError(`${name} must be an integer ${range}, got "${value}"`);
     }
     return n;
   };
 }
 
-export function parseRate(value: string): number {
+export const positiveNumber: Parse<number> = (value, _previous, name) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--rate must be a positive number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got "${value}"`);
   return n;
+};
+
+export function choice<T extends string>(choices: readonly T[]): Parse<T> {
+  return (value, _previous, name) => {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    throw new UsageError(`${name} must be one of ${choices.join(', ')}, got "${value}"`);
+  };
 }
 
-export function parseHeader(value: string): [string, string] {
+export const text: Parse<string | undefined> = (value) => value;
+
+/** A repeatable flag: each occurrence parsed by `one` and appended. */
+export function repeatable<T>(one: (value: string, name: string) => T): Parse<T[]> {
+  return (value, previous, name) => [...previous, one(value, name)];
+}
+
+export function parseHeader(value: string, name: string): [string, string] {
   const i = value.indexOf(':');
-  const name = i > 0 ? value.slice(0, i).trim() : '';
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-    throw new UsageError(`--header must look like "Name: value", got "${value}"`);
+  const header = i > 0 ? value.slice(0, i).trim() : '';
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
+    throw new UsageError(`${name} must look like "Name: value", got "${value}"`);
   }
-  return [name, value.slice(i + 1).trim()];
+  return [header, value.slice(i + 1).trim()];
 }
 
-export function parseSelect(value: string): SelectRule {
+export function parseSelect(value: string, name: string): SelectRule {
   const eq = value.indexOf('=');
-  const name = eq > 0 ? value.slice(0, eq).trim() : '';
+  const field = eq > 0 ? value.slice(0, eq).trim() : '';
   let css = eq > 0 ? value.slice(eq + 1).trim() : '';
   let attr: string | undefined;
   const at = css.lastIndexOf('@');
@@ -104,23 +128,45 @@ export function parseSelect(value: string): SelectRule {
     attr = css.slice(at + 1);
     css = css.slice(0, at).trim();
   }
-  if (!name || !css) throw new UsageError(`--select must look like "name=css" or "name=css@attr", got "${value}"`);
-  return attr === undefined ? { name, css } : { name, css, attr };
+  if (!field || !css) throw new UsageError(`${name} must look like "name=css" or "name=css@attr", got "${value}"`);
+  return attr === undefined ? { name: field, css } : { name: field, css, attr };
 }
 
-export function parseResolve(value: string): ResolveRule {
+export function parseResolve(value: string, name: string): ResolveRule {
   // host:port:addr, addr may be an IPv6 literal in brackets.
   const m = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[^\s:]+)$/.exec(value.trim());
   const port = m ? Number(m[2]) : NaN;
   if (!m || port < 1 || port > 65535) {
-    throw new UsageError(`--resolve must look like "host:port:address", got "${value}"`);
+    throw new UsageError(`${name} must look like "host:port:address", got "${value}"`);
   }
   return { host: m[1]!.toLowerCase(), port, address: m[3]!.replace(/^\[|\]$/g, '') };
 }
 
-export function parseChoice<T extends string>(name: string, choices: readonly T[]): (value: string) => T {
-  return (value) => {
-    if ((choices as readonly string[]).includes(value)) return value as T;
-    throw new UsageError(`${name} must be one of ${choices.join(', ')}, got "${value}"`);
-  };
+/** Every flag, in the order --help lists them. */
+export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
+  limit: { flags: '-l, --limit <n>', help: 'most requests in flight at once over all hosts', default: 16, parse: int(1) },
+  perHost: { flags: '-p, --per-host <n>', help: 'most requests in flight to one origin (scheme, host, port)', default: 4, parse: int(1) },
+  timeout: { flags: '-t, --timeout <ms>', help: 'bound on one attempt, connect to last body byte', default: 30_000, parse: int(1) },
+  maxRedirects: { flags: '--max-redirects <n>', help: 'most redirect hops; more, a loop or a non-http(s) target is EREDIRECT', default: 10, parse: int(0) },
+  headers: { flags: '-H, --header <"Name: value">', help: 'extra request header, repeatable', default: [], parse: repeatable(parseHeader) },
+  userAgent: { flags: '-A, --user-agent <ua>', help: 'User-Agent header', default: `crawl/${VERSION}`, parse: (v) => v },
+  cookie: { flags: '-b, --cookie <file|"n=v; n2=v2">', help: 'start the cookie jar from a Netscape cookie file, or send this cookie string', default: undefined, parse: text },
+  cookieJar: { flags: '-c, --cookie-jar <file>', help: 'write the cookie jar there (Netscape format) at the end', default: undefined, parse: text },
+  select: { flags: '--select <name=css[@attr]>', help: 'extract the first match\'s text (or attribute) into fields.name, repeatable', default: [], parse: repeatable(parseSelect) },
+  links: { flags: '--links', help: 'add the page\'s absolute http(s) links as links', default: false },
+  output: { flags: '-o, --output <file>', help: 'write records there instead of stdout', default: undefined, parse: text },
+  retries: { flags: '-r, --retries <n>', help: 'retries after network errors, timeouts, 408, 429 and 5xx', default: 2, parse: int(0) },
+  rate: { flags: '--rate <n>', help: 'most requests started per second per host', default: 0, defaultHelp: 'unlimited', parse: positiveNumber },
+  maxBytes: { flags: '--max-bytes <n>', help: 'most decoded body bytes read per page; the record says truncated', default: 5 * 1024 * 1024, parse: int(1) },
+  resume: { flags: '--resume', help: 'with -o: skip URLs that already have a record in the file, append the rest', default: false },
+  resolve: { flags: '--resolve <host:port:addr>', help: 'connect to addr for host:port, like curl; repeatable', default: [], parse: repeatable(parseResolve) },
+  logLevel: { flags: '--log-level <level>', help: 'pino log level (JSON on stderr)', default: 'warn', parse: choice(LOG_LEVELS) },
+  logFile: { flags: '--log-file <file>', help: 'write logs there instead of stderr', default: undefined, parse: text },
+  fail: { flags: '--fail', help: 'exit 1 when any record has ok: false', default: false },
+  progress: { flags: '--progress <mode>', help: 'live progress view on stderr: auto (TTY and not CI), always, never', default: 'auto', parse: choice(PROGRESS_MODES) },
+};
+
+/** The rules between flags, checked once all are parsed. */
+export function checkOptions(o: Options): void {
+  if (o.resume && !o.output) throw new UsageError('--resume needs -o FILE: it reads the records already there');
 }

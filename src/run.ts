@@ -1,27 +1,49 @@
 // Wires one run: output sink, cookie jar, dispatcher, logger, progress view, the crawl, signals.
-// Returns the exit code; every failure a user can cause becomes one line on stderr, never a stack.
+// Returns the exit code; every failure a user can cause becomes one line on stderr, never a stack,
+// and anything else is reported as the bug it is (report.ts).
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Crawl, type Done } from './crawl.js';
+import { Crawl, type CrawlSettings } from './crawl.js';
 import { CrawlEmitter } from './events.js';
+import { EXIT } from './exit.js';
 import { checkSelectors } from './extract/dom.js';
 import { Jar } from './fetch/cookies.js';
 import { createDispatcher } from './fetch/session.js';
-import { InputError } from './input/lines.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
 import type { Options } from './options.js';
-import { readDone } from './output/resume.js';
-import { NdjsonSink } from './output/sink.js';
+import { NdjsonSink } from './output/ndjson.js';
+import { readDone, type Done } from './output/resume.js';
+import { report } from './report.js';
+import { UserError } from './user-error.js';
 import { startProgress } from './view/index.js';
-
-export const EXIT = { ok: 0, failed: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
 
 /** How long in-flight requests may finish after the first SIGINT/SIGTERM before they are aborted. */
 const GRACE_MS = 2_000;
 
-class UserError extends Error {}
+/** What the crawl reads of the options. */
+export function crawlSettings(o: Options): CrawlSettings {
+  return {
+    inputs: o.inputs,
+    limit: o.limit,
+    perHost: o.perHost,
+    rate: o.rate,
+    retries: o.retries,
+    headers: o.headers,
+    userAgent: o.userAgent,
+    timeout: o.timeout,
+    maxRedirects: o.maxRedirects,
+    maxBytes: o.maxBytes,
+    select: o.select,
+    links: o.links,
+  };
+}
+
+/** The log before the view exists: where --log-file or stderr says. */
+function setupLogTarget(o: Options): LogTarget {
+  return o.logFile ? { kind: 'file', path: o.logFile } : { kind: 'stderr' };
+}
 
 async function openOutput(path: string, append: boolean): Promise<WriteStream> {
   const stream = createWriteStream(path, { flags: append ? 'a' : 'w' });
@@ -55,11 +77,6 @@ async function checkWritableDir(path: string, what: string): Promise<void> {
   }
 }
 
-function fail(message: string): number {
-  process.stderr.write(`crawl: ${message}\n`);
-  return EXIT.usage;
-}
-
 export async function run(options: Options): Promise<number> {
   let done: Done | undefined;
   let out: WriteStream | undefined;
@@ -68,7 +85,10 @@ export async function run(options: Options): Promise<number> {
     await checkInputs(options.inputs);
     await checkSelectors(options.select);
     if (options.cookie !== undefined) await jar.load(options.cookie);
-    if (options.logFile) await checkLogFile(options.logFile).catch((err: Error) => { throw new UserError(`cannot write log file ${options.logFile}: ${err.message}`); });
+    if (options.logFile) {
+      const path = options.logFile;
+      await checkLogFile(path).catch((err: Error) => { throw new UserError(`cannot write log file ${path}: ${err.message}`); });
+    }
     if (options.output) {
       if (options.resume) done = await readDone(options.output);
       out = await openOutput(options.output, options.resume);
@@ -76,8 +96,8 @@ export async function run(options: Options): Promise<number> {
     // The jar is written at the end; find out now, not after the crawl, that it cannot be.
     if (options.cookieJar) await checkWritableDir(options.cookieJar, 'cookie jar');
   } catch (err) {
-    // UserError, CookieFileError, InputError: messages written for the user, one line each.
-    return fail((err as Error).message);
+    // A UserError (bad input, cookie file, selector, output) is one line, exit 2; anything else a bug.
+    return report(err, err instanceof UserError ? undefined : createLogger(options.logLevel, setupLogTarget(options)));
   }
 
   const emitter = new CrawlEmitter();
@@ -100,16 +120,16 @@ export async function run(options: Options): Promise<number> {
   const dispatcher = createDispatcher({ perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, env: process.env });
 
   let crawl: Crawl | undefined;
-  let outputError: string | undefined;
-  const sink = new NdjsonSink(out ?? process.stdout, (err) => {
+  let outputError: unknown;
+  const sink = new NdjsonSink(out ?? process.stdout, out !== undefined, (err) => {
     crawl?.abort();
     if (err.code === 'EPIPE' || !out) {
       // The reader went away (`crawl … | head -1`): nothing more can be delivered; end now, quietly.
       process.exit(EXIT.ok);
     }
-    outputError = `cannot write ${options.output}: ${err.message}`;
+    outputError = new UserError(`cannot write ${options.output}: ${err.message}`);
   });
-  crawl = new Crawl({ options, stdin: process.stdin, sink, emitter, logger, dispatcher, jar, ...(done ? { done } : {}) });
+  crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, jar, ...(done ? { done } : {}) });
 
   let signal: NodeJS.Signals | undefined;
   let grace: NodeJS.Timeout | undefined;
@@ -129,23 +149,23 @@ export async function run(options: Options): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let inputError: string | undefined;
+  // An input error (InputError, the user's) or a bug: either stops the crawl, and what was done is
+  // still written out and the jar saved before it is reported.
+  let crawlError: unknown;
   let result = { records: 0, failed: 0 };
   try {
     result = await crawl.run();
   } catch (err) {
     crawl.abort();
-    inputError = err instanceof InputError ? err.message : `unexpected error: ${(err as Error).message}`;
-    // An input error is the user's: the one stderr line below says it all, no logged stack.
-    if (!(err instanceof InputError)) logger.error({ err }, 'crawl failed');
+    crawlError = err;
   }
   clearTimeout(grace);
-  await sink.close(out !== undefined);
+  await sink.close();
   if (options.cookieJar) {
     try {
       await jar.save(options.cookieJar);
     } catch (err) {
-      outputError ??= (err as Error).message;
+      outputError ??= err;
     }
   }
   await progress.finish();
@@ -153,8 +173,8 @@ export async function run(options: Options): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
-  if (inputError) return fail(inputError);
-  if (outputError) return fail(outputError);
+  if (crawlError !== undefined) return report(crawlError, logger);
+  if (outputError !== undefined) return report(outputError, logger);
   if (signal) return signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
   return options.fail && result.failed > 0 ? EXIT.failed : EXIT.ok;
 }

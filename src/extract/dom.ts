@@ -1,8 +1,15 @@
 // --select and --links: a DOM built by htmlparser2, the parser of cheerio's slim entry (several times
 // faster than the default parse5 one), queried with cheerio; loaded on first use so plain crawls
 // never pay for it.
-import type { SelectRule } from '../options.js';
+import { UserError } from '../user-error.js';
 import { linkBase, resolveLinks } from './links.js';
+
+/** `--select name=css[@attr]`: the first match's text, or its attribute, goes into `fields.name`. */
+export interface SelectRule {
+  name: string;
+  css: string;
+  attr?: string;
+}
 
 export interface DomResult {
   fields?: Record<string, string | null>;
@@ -80,7 +87,7 @@ export async function checkSelectors(select: SelectRule[]): Promise<void> {
     try {
       $(rule.css);
     } catch (err) {
-      throw new Error(`--select ${rule.name}: invalid CSS selector "${rule.css}": ${(err as Error).message.split('\n')[0]}`);
+      throw new UserError(`--select ${rule.name}: invalid CSS selector "${rule.css}": ${(err as Error).message.split('\n')[0]}`);
     }
   }
 }

@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type * as ToughCookie from 'tough-cookie';
+import { UserError } from '../user-error.js';
 
 /**
  * tough-cookie (and its public-suffix data) is loaded on the first cookie, synchronously through its
@@ -15,7 +16,7 @@ function lib(): typeof ToughCookie {
 }
 
 /** Raised for a cookie file that cannot be read or written; the CLI turns it into exit 2. */
-export class CookieFileError extends Error {}
+export class CookieFileError extends UserError {}
 
 const HTTP_ONLY_PREFIX = '#HttpOnly_';
 

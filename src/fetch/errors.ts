@@ -1,5 +1,5 @@
 // Maps whatever a fetch throws (undici, net, zlib, TextDecoder) to the record's error codes, in one place.
-import type { ErrorCode } from '../output/record.js';
+import type { ErrorCode } from '../record.js';
 
 const BY_CODE: Record<string, ErrorCode> = {
   UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',

@@ -2,7 +2,7 @@
 // count), bounded by --timeout, reads the body; and the rule for whether (and when) to try again.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { ErrorCode } from '../output/record.js';
+import type { ErrorCode } from '../record.js';
 import { BodyReadError, exchange } from './exchange.js';
 import type { Jar } from './cookies.js';
 import { errorCode, errorMessage, FetchError } from './errors.js';

@@ -1,5 +1,5 @@
 // When to retry and how long to wait: exponential backoff with full jitter, Retry-After honoured.
-import type { ErrorCode } from '../output/record.js';
+import type { ErrorCode } from '../record.js';
 
 const BASE_MS = 250;
 const MAX_BACKOFF_MS = 10_000;

@@ -2,8 +2,14 @@
 // set) with --per-host keep-alive connections per origin, and a connector that applies --resolve.
 import type { LookupFunction } from 'node:net';
 import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
-import type { ResolveRule } from '../options.js';
 import { Agent, buildConnector, loadEnvHttpProxyAgent } from './undici.js';
+
+/** `--resolve host:port:address`: connect to `address` for `host:port`, keeping Host and SNI. */
+export interface ResolveRule {
+  host: string;
+  port: number;
+  address: string;
+}
 
 export interface DispatcherOptions {
   perHost: number;

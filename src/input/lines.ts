@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { UserError } from '../user-error.js';
 
 export interface InputLine {
   /** The input it came from: a path, or `-` for stdin. */
@@ -14,7 +15,7 @@ export interface InputLine {
 }
 
 /** Raised when an input cannot be opened or read; the CLI turns it into exit 2. */
-export class InputError extends Error {}
+export class InputError extends UserError {}
 
 /** Lines gathered before the reader pauses; a batch can exceed it by what one read chunk holds. */
 const BATCH = 512;

@@ -3,9 +3,14 @@
 import { createReadStream } from 'node:fs';
 import { stat, truncate } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { Done } from '../crawl.js';
 import { normalizeUrl } from '../input/normalize.js';
 import { SeenSet } from '../input/seen.js';
+
+/** What --resume found already done in the output file: those URLs and invalid lines are skipped. */
+export interface Done {
+  urls: SeenSet;
+  invalidLines: Set<number>;
+}
 
 interface MaybeRecord {
   url?: unknown;

@@ -1,5 +1,9 @@
 // Which kind of progress output a run gets: the Ink view, plain lines, or silence.
-import type { LogLevel, ProgressMode } from '../options.js';
+import type { LogLevel } from '../log.js';
+
+export const PROGRESS_MODES = ['auto', 'always', 'never'] as const;
+/** auto: the view on a TTY outside CI; always; never. */
+export type ProgressMode = (typeof PROGRESS_MODES)[number];
 
 /** The Ink view is drawn for `always`, and for `auto` on a TTY outside CI. */
 export function drawsView(mode: ProgressMode, isTTY: boolean, env: NodeJS.ProcessEnv): boolean {

@@ -1,7 +1,7 @@
 // The view's model: a plain mutable fold of crawl events (O(1) per event) and `snapshot()`,
 // which the timer calls a few times a second to get an immutable picture to draw.
 import type { CrawlEmitter } from '../events.js';
-import type { CrawlRecord } from '../output/record.js';
+import type { CrawlRecord } from '../record.js';
 import { Ring } from './ring.js';
 import { hostLabel } from './format.js';
 import { SeenSet } from '../input/seen.js';

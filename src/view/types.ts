@@ -1,6 +1,7 @@
 // The progress API the CLI uses: what it passes in and the handle it gets back.
 import type { CrawlEmitter } from '../events.js';
-import type { LogLevel, ProgressMode } from '../options.js';
+import type { LogLevel } from '../log.js';
+import type { ProgressMode } from './mode.js';
 
 export interface ProgressOptions {
   emitter: CrawlEmitter;

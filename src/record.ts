@@ -1,16 +1,31 @@
-// The NDJSON record: one per input line (repeats of a URL excepted). Field names are a contract.
+// The record contract: one NDJSON record per input line (repeats of a URL excepted). Every stage
+// imports it and none is imported by it. Field names, error codes and their order are a contract:
+// they only ever gain members.
 
 /** Error codes a record can carry; users' scripts match on these strings. */
-export type ErrorCode =
-  | 'EINVALIDURL'
-  | 'ETIMEDOUT'
-  | 'ECONNREFUSED'
-  | 'ECONNRESET'
-  | 'ENOTFOUND'
-  | 'EREDIRECT'
-  | 'EHTTP'
-  | 'EBODY'
-  | 'EUNKNOWN';
+export const ERROR_CODES = [
+  'EINVALIDURL',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EREDIRECT',
+  'EHTTP',
+  'EBODY',
+  'EUNKNOWN',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * The order fields appear in on every record that has them (JSON keeps insertion order, and people
+ * read records by eye). A new field is added here, at the place it belongs, and set in that order.
+ */
+export const FIELD_ORDER = [
+  'url', 'ok', 'status', 'finalUrl', 'redirects',
+  'contentType', 'bytes', 'title', 'truncated', 'fields', 'links',
+  'attempts', 'ms', 'error', 'line',
+] as const;
 
 export interface RecordError {
   code: ErrorCode;

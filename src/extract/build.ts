@@ -2,7 +2,7 @@
 // Field order is fixed here, so every record reads the same; undefined fields are never set.
 import type { FetchOutcome } from '../fetch/fetch.js';
 import { errorMessage } from '../fetch/errors.js';
-import type { CrawlRecord, RecordError } from '../output/record.js';
+import type { CrawlRecord, RecordError } from '../record.js';
 import { detectCharset } from './charset.js';
 import type { DomExtractor, DomResult } from './dom.js';
 import { decoderFor, extractTitle, isHtml } from './title.js';
