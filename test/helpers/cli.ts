@@ -20,6 +20,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Working directory; default the repository root. */
   cwd?: string;
+  /** Arguments for node before the script, e.g. `--import` of a module that injects a fault. */
+  nodeArgs?: string[];
 }
 
 export interface CliResult {
@@ -60,7 +62,7 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 
 /** Starts the CLI; `result` settles when the child has exited and its pipes are drained. */
 export function startCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; result: Promise<CliResult> } {
-  const child = spawn(process.execPath, [binPath, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), binPath, ...args], {
     cwd: opts.cwd ?? repoRoot,
     env: { ...inheritedEnv(), CI: 'true', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
