@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type * as ToughCookie from 'tough-cookie';
 import { UserError } from '../user-error.js';
+import { SecureCookieIndex, type CookieId } from './secure-cookies.js';
 
 /**
  * tough-cookie (and its public-suffix data) is loaded on the first cookie, synchronously through its
@@ -26,6 +27,8 @@ export class Jar {
   private stored = 0;
   /** A `-b "n=v; n2=v2"` string, sent with every request as curl does. */
   private fixed = '';
+  /** The Secure cookies stored, so plain http cannot overwrite or shadow them. */
+  private readonly secure = new SecureCookieIndex();
 
   private get jar(): ToughCookie.CookieJar {
     this.jarInstance ??= new (lib().CookieJar)(undefined, { allowSecureOnLocal: false, looseMode: true });
@@ -44,9 +47,40 @@ export class Jar {
   store(setCookie: string | string[] | undefined, url: string): void {
     if (setCookie === undefined) return;
     const all = typeof setCookie === 'string' ? [setCookie] : setCookie;
+    const plainHttp = url.startsWith('http:');
     for (const c of all) {
-      if (this.jar.setCookieSync(c, url, { ignoreError: true })) this.stored++;
+      if (plainHttp && this.secure.size > 0 && this.shadowsSecure(c, url)) continue;
+      this.kept(this.jar.setCookieSync(c, url, { ignoreError: true }));
     }
+  }
+
+  /** Counts a stored cookie and indexes it when it is Secure. */
+  private kept(cookie: ToughCookie.Cookie | undefined): void {
+    if (!cookie) return;
+    this.stored++;
+    if (cookie.secure && cookie.domain) this.secure.add({ key: cookie.key, domain: cookie.domain, path: cookie.path ?? '/' });
+  }
+
+  /** Whether a Set-Cookie from plain http `url` would overwrite or shadow a Secure cookie (then it is ignored). */
+  private shadowsSecure(setCookie: string, url: string): boolean {
+    const cookie = lib().Cookie.parse(setCookie, { loose: true });
+    if (!cookie || cookie.secure) return false; // a Secure one over http is refused by tough-cookie anyway
+    const u = new URL(url);
+    const domain = (cookie.domain ?? u.hostname).replace(/^\./, '').toLowerCase();
+    const path = cookie.path?.startsWith('/') ? cookie.path : lib().defaultPath(u.pathname);
+    return this.secure.shadows({ key: cookie.key, domain, path }, (e) => this.present(e));
+  }
+
+  /** An unexpired cookie with this name, domain and path is in the jar. */
+  private present(e: CookieId): boolean {
+    let found: ToughCookie.Cookie | undefined;
+    let answered = false;
+    this.jar.store.findCookie(e.domain, e.path, e.key, (err, c) => {
+      answered = true;
+      if (!err) found = c ?? undefined;
+    });
+    if (!answered) return true; // an asynchronous store: keep the Secure cookie safe
+    return found !== undefined && found.secure && found.TTL() > 0;
   }
 
   /** `-b`: a Netscape cookie file if `spec` names a readable file, else a `n=v; n2=v2` string. */
@@ -90,7 +124,7 @@ export class Jar {
     if (subdomains.toUpperCase() === 'TRUE') cookie.domain = domain;
     const scheme = cookie.secure ? 'https' : 'http';
     const host = domain.includes(':') && !domain.startsWith('[') ? `[${domain}]` : domain;
-    if (this.jar.setCookieSync(cookie, `${scheme}://${host}${cookie.path ?? '/'}`, { ignoreError: true })) this.stored++;
+    this.kept(this.jar.setCookieSync(cookie, `${scheme}://${host}${cookie.path ?? '/'}`, { ignoreError: true }));
   }
 
   /** `-c`: every cookie in the jar, in the Netscape format curl reads. */
