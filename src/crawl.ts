@@ -6,6 +6,7 @@ import type { CrawlEmitter } from './events.js';
 import { loadDomExtractor, type DomExtractor, type SelectRule } from './extract/dom.js';
 import { buildRecord } from './extract/build.js';
 import type { Jar } from './fetch/cookies.js';
+import type { TlsLedger } from './fetch/tls.js';
 import { attempt, outcomeOf, retryDelay, type FetchSettings } from './fetch/fetch.js';
 import { Stopper } from './fetch/stopper.js';
 import { readInputs } from './input/lines.js';
@@ -58,6 +59,8 @@ export interface CrawlDeps {
   logger: Logger;
   dispatcher: Dispatcher;
   jar: Jar;
+  /** The dispatcher's notes on each https origin's TLS, for the records' `tls` field. */
+  ledger?: TlsLedger;
   done?: Done;
 }
 
@@ -109,6 +112,7 @@ export class Crawl {
       maxBytes: o.maxBytes,
       keepBytes: wantDom ? o.maxBytes : Math.min(TITLE_KEEP_BYTES, o.maxBytes),
       stop: this.stopper,
+      ...(deps.ledger ? { ledger: deps.ledger } : {}),
     };
   }
 

@@ -53,6 +53,14 @@ export interface Options {
   fail: boolean;
   /** `--progress`: the live view on stderr. Default auto. */
   progress: ProgressMode;
+  /** `--insecure`: use a certificate that fails verification; the record's tls says why. Default false. */
+  insecure: boolean;
+  /** `--cacert`: PEM certificates trusted in addition to Node's roots. Default none. */
+  cacert: string | undefined;
+  /** `--cert`: a client certificate (PEM), with its key here or in --key. Default none. */
+  cert: string | undefined;
+  /** `--key`: the client certificate's private key (PEM). Default none. */
+  key: string | undefined;
 }
 
 /** Thrown for a flag value that cannot be used; commander reports it with the flag, exit 2. */
@@ -164,9 +172,14 @@ export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
   logFile: { flags: '--log-file <file>', help: 'write logs there instead of stderr', default: undefined, parse: text },
   fail: { flags: '--fail', help: 'exit 1 when any record has ok: false', default: false },
   progress: { flags: '--progress <mode>', help: 'live progress view on stderr: auto (TTY and not CI), always, never', default: 'auto', parse: choice(PROGRESS_MODES) },
+  insecure: { flags: '-k, --insecure', help: 'use a certificate that fails verification anyway; the record\'s tls.error says why', default: false },
+  cacert: { flags: '--cacert <file>', help: 'trust the PEM certificates in file, in addition to Node\'s bundled roots', default: undefined, parse: text },
+  cert: { flags: '--cert <file>', help: 'client certificate (PEM) to present to https servers', default: undefined, parse: text },
+  key: { flags: '--key <file>', help: 'private key (PEM) of --cert, if not in its file', default: undefined, parse: text },
 };
 
 /** The rules between flags, checked once all are parsed. */
 export function checkOptions(o: Options): void {
   if (o.resume && !o.output) throw new UsageError('--resume needs -o FILE: it reads the records already there');
+  if (o.key && !o.cert) throw new UsageError('--key needs --cert: it is the key of a client certificate');
 }

@@ -13,6 +13,9 @@ export const ERROR_CODES = [
   'EHTTP',
   'EBODY',
   'EUNKNOWN',
+  'ECERT',
+  'ETLS',
+  'EPROXY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -23,13 +26,23 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  */
 export const FIELD_ORDER = [
   'url', 'ok', 'status', 'finalUrl', 'redirects',
-  'contentType', 'bytes', 'title', 'truncated', 'fields', 'links',
+  'contentType', 'bytes', 'title', 'truncated', 'fields', 'links', 'tls',
   'attempts', 'ms', 'error', 'line',
 ] as const;
 
 export interface RecordError {
   code: ErrorCode;
   message: string;
+}
+
+/** The `tls` field of a record whose final response came over https. */
+export interface TlsInfo {
+  /** The protocol version of the connection: `TLSv1.3`, `TLSv1.2`. */
+  version: string;
+  /** The certificate was verified (chain, dates, host name); false only with -k. */
+  verified: boolean;
+  /** With -k, why the certificate would have been refused (the ECERT message). */
+  error?: string;
 }
 
 /** Fields present whenever a response arrived. */
@@ -40,6 +53,7 @@ export interface ResponseFields {
   truncated?: true;
   fields?: Record<string, string | null>;
   links?: string[];
+  tls?: TlsInfo;
 }
 
 /** The first five fields are on every record. */

@@ -11,6 +11,7 @@ import { EXIT } from './exit.js';
 import { checkSelectors } from './extract/dom.js';
 import { Jar } from './fetch/cookies.js';
 import { createDispatcher } from './fetch/session.js';
+import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
 import type { Options } from './options.js';
 import { NdjsonSink } from './output/ndjson.js';
@@ -38,6 +39,14 @@ export function crawlSettings(o: Options): CrawlSettings {
     select: o.select,
     links: o.links,
   };
+}
+
+/** -k, --cacert, --cert/--key; an unreadable or certificate-less file is a UserError (exit 2). */
+export function tlsSettings(o: Options, env: NodeJS.ProcessEnv): TlsSettings {
+  const s: TlsSettings = { insecure: o.insecure };
+  if (o.cacert !== undefined) s.ca = trustedRoots(o.cacert, env);
+  if (o.cert !== undefined) Object.assign(s, clientCertificate(o.cert, o.key));
+  return s;
 }
 
 /** The log before the view exists: where --log-file or stderr says. */
@@ -81,7 +90,9 @@ export async function run(options: Options): Promise<number> {
   let done: Done | undefined;
   let out: WriteStream | undefined;
   const jar = new Jar();
+  let tls: TlsSettings = { insecure: options.insecure };
   try {
+    tls = tlsSettings(options, process.env);
     await checkInputs(options.inputs);
     await checkSelectors(options.select);
     if (options.cookie !== undefined) await jar.load(options.cookie);
@@ -117,7 +128,8 @@ export async function run(options: Options): Promise<number> {
       ? { kind: 'view', write: progress.logWrite }
       : { kind: 'stderr' };
   const logger = createLogger(options.logLevel, target);
-  const dispatcher = createDispatcher({ perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, env: process.env });
+  const ledger = new TlsLedger();
+  const dispatcher = createDispatcher({ perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, env: process.env, tls, ledger });
 
   let crawl: Crawl | undefined;
   let outputError: unknown;
@@ -129,7 +141,7 @@ export async function run(options: Options): Promise<number> {
     }
     outputError = new UserError(`cannot write ${options.output}: ${err.message}`);
   });
-  crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, jar, ...(done ? { done } : {}) });
+  crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, jar, ledger, ...(done ? { done } : {}) });
 
   let signal: NodeJS.Signals | undefined;
   let grace: NodeJS.Timeout | undefined;

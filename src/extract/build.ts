@@ -2,7 +2,7 @@
 // Field order is fixed here, so every record reads the same; undefined fields are never set.
 import type { FetchOutcome } from '../fetch/fetch.js';
 import { errorMessage } from '../fetch/errors.js';
-import type { CrawlRecord, RecordError } from '../record.js';
+import type { CrawlRecord, RecordError, TlsInfo } from '../record.js';
 import { detectCharset } from './charset.js';
 import type { DomExtractor, DomResult } from './dom.js';
 import { decoderFor, extractTitle, isHtml } from './title.js';
@@ -12,7 +12,8 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
     const r = outcome.response;
     const error: RecordError = { code: outcome.code, message: outcome.message };
     if (!r) return { url, ok: false, status: null, finalUrl: outcome.at.finalUrl, redirects: outcome.at.redirects, attempts: outcome.attempts, ms, error };
-    return { url, ok: false, status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title: null, attempts: outcome.attempts, ms, error };
+    const tls = r.tls ? { tls: r.tls } : {};
+    return { url, ok: false, status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title: null, ...tls, attempts: outcome.attempts, ms, error };
   }
   const r = outcome.response;
   let title: string | null = null;
@@ -28,13 +29,14 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
     bodyError = { code: 'EBODY', message: errorMessage(err) };
   }
   const base = { status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title };
-  const rest: { truncated?: true; fields?: Record<string, string | null>; links?: string[] } = {};
+  const rest: { truncated?: true; fields?: Record<string, string | null>; links?: string[]; tls?: TlsInfo } = {};
   if (r.truncated) rest.truncated = true;
   if (dom) {
     const e = extracted ?? emptyDom(dom);
     if (e.fields) rest.fields = e.fields;
     if (e.links) rest.links = e.links;
   }
+  if (r.tls) rest.tls = r.tls;
   const ok = r.status >= 200 && r.status < 300 && !bodyError;
   if (ok) return { url, ok, ...base, ...rest, attempts: outcome.attempts, ms };
   const error = bodyError ?? { code: 'EHTTP' as const, message: `HTTP ${r.status}` };

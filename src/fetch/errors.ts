@@ -1,5 +1,6 @@
 // Maps whatever a fetch throws (undici, net, zlib, TextDecoder) to the record's error codes, in one place.
 import type { ErrorCode } from '../record.js';
+import { tlsFailure } from './tls.js';
 
 const BY_CODE: Record<string, ErrorCode> = {
   UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
@@ -43,6 +44,8 @@ interface Coded {
 export function errorCode(err: unknown): ErrorCode {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
     if (e instanceof FetchError) return e.code;
+    const tls = tlsFailure(e);
+    if (tls) return tls.code;
     const { code, cause, errors } = e as Coded;
     if (typeof code === 'string') {
       if (code in BY_CODE) return BY_CODE[code]!;
@@ -54,8 +57,21 @@ export function errorCode(err: unknown): ErrorCode {
   return 'EUNKNOWN';
 }
 
-/** A one-line message for `err`, without stack. */
+/** The plain-words message of a certificate or handshake failure in `err`'s cause chain, if any. */
+function tlsMessage(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const tls = tlsFailure(e);
+    if (tls) return tls.message;
+    const { cause, errors } = e as Coded;
+    e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return undefined;
+}
+
+/** A one-line message for `err`, without stack; TLS failures in plain words, never OpenSSL's text. */
 export function errorMessage(err: unknown): string {
+  const tls = tlsMessage(err);
+  if (tls) return tls;
   const parts: string[] = [];
   for (let e: unknown = err, depth = 0; e && depth < 3; depth++) {
     const msg = e instanceof Error ? e.message : String(e);

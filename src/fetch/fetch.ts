@@ -2,12 +2,13 @@
 // count), bounded by --timeout, reads the body; and the rule for whether (and when) to try again.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { ErrorCode } from '../record.js';
+import type { ErrorCode, TlsInfo } from '../record.js';
 import { BodyReadError, exchange } from './exchange.js';
 import type { Jar } from './cookies.js';
 import { errorCode, errorMessage, FetchError } from './errors.js';
 import { backoffMs, retryableError, retryableStatus, retryAfterMs } from './retry.js';
 import type { Stopper } from './stopper.js';
+import type { TlsLedger } from './tls.js';
 
 export interface FetchSettings {
   dispatcher: Dispatcher;
@@ -22,6 +23,8 @@ export interface FetchSettings {
   keepBytes: number;
   /** Aborts every request when the crawl is stopped. */
   stop: Stopper;
+  /** The TLS facts of https origins (the dispatcher's connector writes them). */
+  ledger?: TlsLedger;
 }
 
 export interface FetchedResponse {
@@ -32,6 +35,8 @@ export interface FetchedResponse {
   body: Buffer;
   bytes: number;
   truncated: boolean;
+  /** The final response came over https: the connection's TLS version and verification. */
+  tls?: TlsInfo;
 }
 
 export type FetchOutcome =
@@ -116,6 +121,11 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** What the connector noted about the TLS connection to an https origin. */
+function tlsOf(s: FetchSettings, origin: string): TlsInfo | undefined {
+  return s.ledger && origin.startsWith('https:') ? s.ledger.get(origin) : undefined;
+}
+
 export type Attempt =
   | { kind: 'response'; response: FetchedResponse; retryAfter?: number }
   | { kind: 'error'; code: ErrorCode; message: string; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> };
@@ -194,6 +204,8 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
       }
       const contentType = header(res.headers, 'content-type') ?? null;
       const response: FetchedResponse = { status: res.status, finalUrl: href, redirects, contentType, body: res.body.kept, bytes: res.body.bytes, truncated: res.body.truncated };
+      const tls = tlsOf(s, origin);
+      if (tls) response.tls = tls;
       const retryAfter = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
       return retryAfter === undefined ? { kind: 'response', response } : { kind: 'response', response, retryAfter };
     }
@@ -205,11 +217,16 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
       const code = timedOut ? 'ETIMEDOUT' : errorCode(err);
       const message = timedOut ? `timed out after ${s.timeout} ms reading the body` : errorMessage(err);
       const contentType = header(err.headers, 'content-type') ?? null;
-      const response = { status: err.status, finalUrl: href, redirects, contentType, bytes: err.bytes, truncated: false };
+      const response: Omit<FetchedResponse, 'body'> = { status: err.status, finalUrl: href, redirects, contentType, bytes: err.bytes, truncated: false };
+      const tls = tlsOf(s, origin);
+      if (tls) response.tls = tls;
       return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message, at, response };
     }
     if (timedOut) return { kind: 'error', code: 'ETIMEDOUT', message: `timed out after ${s.timeout} ms`, at };
-    return { kind: 'error', code: errorCode(err), message: errorMessage(err), at };
+    const code = errorCode(err);
+    const alert = code === 'ECONNRESET' && origin.startsWith('https:') ? s.ledger?.failure(origin) : undefined;
+    if (alert) return { kind: 'error', code: alert.code, message: alert.message, at };
+    return { kind: 'error', code, message: errorMessage(err), at };
   } finally {
     clearTimeout(timer);
     s.stop.release(signal);

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { buildConnector as BuildConnector } from 'undici';
+import type { TlsInfo } from '../record.js';
+import { UserError } from '../user-error.js';
 
 export type TlsCode = 'ECERT' | 'ETLS';
 
@@ -14,14 +16,6 @@ export class TlsError extends Error {
   constructor(readonly code: TlsCode, message: string) {
     super(message);
   }
-}
-
-/** The record's `tls` field. */
-export interface TlsInfo {
-  version: string;
-  verified: boolean;
-  /** With -k: why the certificate would have been refused (the ECERT message). */
-  error?: string;
 }
 
 export interface TlsSettings {
@@ -35,7 +29,7 @@ export interface TlsSettings {
 }
 
 /** Raised for a --cacert/--cert/--key file that cannot be used; the CLI makes it a usage error. */
-export class TlsFileError extends Error {}
+export class TlsFileError extends UserError {}
 
 const CERT_MESSAGES: Record<string, string> = {
   CERT_HAS_EXPIRED: 'certificate has expired',
@@ -109,7 +103,7 @@ export function certProblem(reason: string, socket: TLSSocket, host: string): st
       const chain = sentChain(leaf);
       const last = chain[chain.length - 1];
       const issuer = last ? cn(last.issuer) : '';
-      return `certificate chain is incomplete: the issuer${issuer ? ` "${issuer}"` : ''} was not sent by the server and is not a trusted authority (an unknown authority, or a missing intermediate certificate)`;
+      return `certificate chain is incomplete: its issuer${issuer ? ` "${issuer}"` : ''} was not sent by the server and is not trusted`;
     }
     default:
       return `certificate not accepted (${reason.toLowerCase().replace(/_/g, ' ')})`;
@@ -121,7 +115,7 @@ const HANDSHAKE_MESSAGES: [RegExp, string][] = [
   [/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LAYER_FAILURE/, 'the server did not answer in TLS (plain HTTP on an https port?)'],
   [/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|VERSION_TOO_LOW|VERSION_TOO_HIGH/, 'the server and crawl have no TLS version in common (crawl speaks TLS 1.2 and 1.3)'],
   [/NO_SHARED_CIPHER|NO_CIPHERS_AVAILABLE|NO_SUITABLE|HANDSHAKE_FAILURE|INSUFFICIENT_SECURITY/, 'the server and crawl have no cipher or TLS parameters in common (handshake failure)'],
-  [/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN/, 'the server did not accept crawl\'s client certificate (or needs one: --cert, --key)'],
+  [/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN/, 'the server wants a client certificate it accepts (--cert, --key)'],
   [/DH_KEY_TOO_SMALL|EE_KEY_TOO_SMALL|CA_KEY_TOO_SMALL|CA_MD_TOO_WEAK/, 'the server\'s key or signature is too weak for crawl\'s TLS security level'],
   [/UNRECOGNIZED_NAME/, 'the server does not serve this host name (unrecognized name alert)'],
 ];
@@ -162,6 +156,23 @@ export class TlsLedger {
   /** For an origin as URL.origin spells it (`https://host[:port]`). */
   get(origin: string): TlsInfo | undefined {
     return this.byOrigin.get(origin);
+  }
+
+  private readonly failures = new Map<string, { error: TlsError; at: number }>();
+
+  /**
+   * A TLS alert after the handshake (a TLS 1.3 server refusing the client certificate sends it with
+   * its first read): undici reports only "other side closed", so the connector notes the real reason.
+   */
+  fail(origin: string, error: TlsError): void {
+    if (this.failures.size >= this.max) this.failures.clear();
+    this.failures.set(origin, { error, at: performance.now() });
+  }
+
+  /** The alert noted for `origin` in the last few seconds, if any. */
+  failure(origin: string): TlsError | undefined {
+    const f = this.failures.get(origin);
+    return f && performance.now() - f.at < 5_000 ? f.error : undefined;
   }
 }
 
@@ -205,6 +216,10 @@ export function verifyingConnector(base: BuildConnector.connector, s: TlsSetting
         info.error = message;
       }
       ledger.set(origin, info);
+      tls.on('error', (e: unknown) => {
+        const failure = tlsFailure(e);
+        if (failure) ledger.fail(origin, failure);
+      });
       callback(null, socket);
     });
   };
