@@ -3,6 +3,7 @@
 // reads the values back through. Adding a flag is a field here, an entry in FLAGS, and its use.
 import { readFileSync } from 'node:fs';
 import type { SelectRule } from './extract/dom.js';
+import { PROXY_SCHEMES } from './fetch/proxy.js';
 import type { ResolveRule } from './fetch/session.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { UserError } from './user-error.js';
@@ -61,6 +62,10 @@ export interface Options {
   cert: string | undefined;
   /** `--key`: the client certificate's private key (PEM). Default none. */
   key: string | undefined;
+  /** `--proxy`: http://, https://, socks5:// or socks5h:// proxy for every request; overrides HTTP(S)_PROXY. Default none. */
+  proxy: string | undefined;
+  /** `--noproxy`: comma-separated hosts that skip the proxy; overrides NO_PROXY. Default none. */
+  noproxy: string | undefined;
 }
 
 /** Thrown for a flag value that cannot be used; commander reports it with the flag, exit 2. */
@@ -140,6 +145,22 @@ export function parseSelect(value: string, name: string): SelectRule {
   return attr === undefined ? { name: field, css } : { name: field, css, attr };
 }
 
+/** -x: a proxy URL like curl's: no scheme means http://; http, https, socks5 and socks5h only. */
+export const parseProxy: Parse<string | undefined> = (value, _previous, name) => {
+  const v = value.trim();
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`);
+  } catch {
+    throw new UsageError(`${name} must be a proxy URL like http://host:port or socks5h://host:port, got "${value}"`);
+  }
+  if (!(PROXY_SCHEMES as readonly string[]).includes(url.protocol)) {
+    throw new UsageError(`${name}: unsupported proxy scheme "${url.protocol.slice(0, -1)}"; use http, https, socks5 or socks5h`);
+  }
+  if (!url.hostname) throw new UsageError(`${name} must name the proxy host, got "${value}"`);
+  return url.href;
+};
+
 export function parseResolve(value: string, name: string): ResolveRule {
   // host:port:addr, addr may be an IPv6 literal in brackets.
   const m = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[^\s:]+)$/.exec(value.trim());
@@ -176,6 +197,8 @@ export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
   cacert: { flags: '--cacert <file>', help: 'trust the PEM certificates in file, in addition to Node\'s bundled roots', default: undefined, parse: text },
   cert: { flags: '--cert <file>', help: 'client certificate (PEM) to present to https servers', default: undefined, parse: text },
   key: { flags: '--key <file>', help: 'private key (PEM) of --cert, if not in its file', default: undefined, parse: text },
+  proxy: { flags: '-x, --proxy <url>', help: 'proxy for every request: http://, https://, socks5:// (names resolved here), socks5h:// (by the proxy); overrides HTTP(S)_PROXY', default: undefined, parse: parseProxy },
+  noproxy: { flags: '--noproxy <hosts>', help: 'comma-separated hosts (and their subdomains) that skip the proxy, * for all; overrides NO_PROXY', default: undefined, parse: text },
 };
 
 /** The rules between flags, checked once all are parsed. */

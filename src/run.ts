@@ -129,7 +129,7 @@ export async function run(options: Options): Promise<number> {
       : { kind: 'stderr' };
   const logger = createLogger(options.logLevel, target);
   const ledger = new TlsLedger();
-  const dispatcher = createDispatcher({ perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, env: process.env, tls, ledger });
+  const dispatcher = createDispatcher({ perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, env: process.env, tls, ledger, ...(options.proxy ? { proxy: options.proxy } : {}), ...(options.noproxy !== undefined ? { noProxy: options.noproxy } : {}) });
 
   let crawl: Crawl | undefined;
   let outputError: unknown;

@@ -46,6 +46,7 @@ export function errorCode(err: unknown): ErrorCode {
     if (e instanceof FetchError) return e.code;
     const tls = tlsFailure(e);
     if (tls) return tls.code;
+    if (proxyAuthWanted(e)) return 'EPROXY';
     const { code, cause, errors } = e as Coded;
     if (typeof code === 'string') {
       if (code in BY_CODE) return BY_CODE[code]!;
@@ -55,6 +56,12 @@ export function errorCode(err: unknown): ErrorCode {
     e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
   return 'EUNKNOWN';
+}
+
+/** undici's answer to a 407 on an absolute-form request through an http proxy. */
+function proxyAuthWanted(e: unknown): boolean {
+  const { code, message } = e as Coded;
+  return code === 'UND_ERR_INVALID_ARG' && typeof message === 'string' && message.includes('Proxy Authentication Required');
 }
 
 /** The plain-words message of a certificate or handshake failure in `err`'s cause chain, if any. */
@@ -72,6 +79,7 @@ function tlsMessage(err: unknown): string | undefined {
 export function errorMessage(err: unknown): string {
   const tls = tlsMessage(err);
   if (tls) return tls;
+  if (proxyAuthWanted(err)) return 'the proxy wants authentication (407; give user:password@ in the proxy URL)';
   const parts: string[] = [];
   for (let e: unknown = err, depth = 0; e && depth < 3; depth++) {
     const msg = e instanceof Error ? e.message : String(e);

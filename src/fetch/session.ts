@@ -1,9 +1,12 @@
-// The shared HTTP session's dispatcher: one undici Agent (or EnvHttpProxyAgent when HTTP(S)_PROXY is
-// set) with --per-host keep-alive connections per origin, and a connector that applies --resolve.
+// The shared HTTP session's dispatcher: one undici Agent with --per-host keep-alive connections per
+// origin and a connector that applies --resolve and checks certificates; through an http(s) proxy
+// (-x, HTTP(S)_PROXY) undici's EnvHttpProxyAgent with our hooks; through SOCKS5 our own connector.
 import type { LookupFunction } from 'node:net';
-import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
+import type { Agent as AgentType, buildConnector as BuildConnector, Dispatcher, Pool as PoolType } from 'undici';
+import { chooseProxy, noProxyMatcher, throughProxy, toProxy, type ProxyChoice } from './proxy.js';
+import { socksConnector } from './socks.js';
 import { connectorTlsOptions, TlsLedger, verifyingConnector, type TlsSettings } from './tls.js';
-import { Agent, buildConnector, loadEnvHttpProxyAgent } from './undici.js';
+import { Agent, buildConnector, loadEnvHttpProxyAgent, Pool } from './undici.js';
 
 /** `--resolve host:port:address`: connect to `address` for `host:port`, keeping Host and SNI. */
 export interface ResolveRule {
@@ -23,13 +26,13 @@ export interface DispatcherOptions {
   tls?: TlsSettings;
   /** Where the connector notes each https origin's TLS version and verification, for the record. */
   ledger?: TlsLedger;
+  /** -x: http://, https://, socks5:// or socks5h:// (validated); overrides HTTP(S)_PROXY. */
+  proxy?: string;
+  /** --noproxy: hosts that skip the proxy; overrides NO_PROXY. */
+  noProxy?: string;
 }
 
 const VERIFY: TlsSettings = { insecure: false };
-
-function proxyFromEnv(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.HTTP_PROXY || env.http_proxy || env.HTTPS_PROXY || env.https_proxy);
-}
 
 /** A connector that sends `host:port` to the address a --resolve rule gives, keeping SNI and Host. */
 function resolvingConnector(base: BuildConnector.connector, rules: ResolveRule[]): BuildConnector.connector {
@@ -43,15 +46,68 @@ function resolvingConnector(base: BuildConnector.connector, rules: ResolveRule[]
   };
 }
 
-/** TCP (or TLS) straight to the origin, or to the address --resolve gives; certificates verified by us. */
-function directConnector(opts: DispatcherOptions): BuildConnector.connector {
+/** undici's connector with our TLS options (Node's own rejection off: verifyingConnector decides). */
+function tlsBase(opts: DispatcherOptions): BuildConnector.connector {
   const tls = opts.tls ?? VERIFY;
-  const base = buildConnector({ timeout: opts.timeout, keepAlive: true, ...(opts.lookup ? { lookup: opts.lookup } : {}), ...connectorTlsOptions(tls) });
-  return verifyingConnector(resolvingConnector(base, opts.resolve), tls, opts.ledger ?? new TlsLedger(1));
+  return buildConnector({ timeout: opts.timeout, keepAlive: true, ...(opts.lookup ? { lookup: opts.lookup } : {}), ...connectorTlsOptions(tls) });
+}
+
+/** TCP (or TLS) straight to the origin, or to the address --resolve gives; certificates verified by us. */
+function directConnector(opts: DispatcherOptions, ledger: TlsLedger): BuildConnector.connector {
+  return verifyingConnector(resolvingConnector(tlsBase(opts), opts.resolve), opts.tls ?? VERIFY, ledger);
+}
+
+/** Every origin through the SOCKS5 proxy, except --noproxy hosts, which connect directly. */
+function socksDispatcherConnector(opts: DispatcherOptions, proxy: string, noProxy: string, ledger: TlsLedger): BuildConnector.connector {
+  const direct = directConnector(opts, ledger);
+  const resolve = new Map(opts.resolve.map((r) => [`${r.host}:${r.port}`, r.address]));
+  const socks = verifyingConnector(
+    socksConnector({ proxy: new URL(proxy), timeout: opts.timeout, resolve, ...(opts.lookup ? { lookup: opts.lookup } : {}) }, tlsBase(opts)),
+    opts.tls ?? VERIFY,
+    ledger,
+  );
+  const skip = noProxyMatcher(noProxy);
+  return (o, callback) => (skip(o.hostname, Number(o.port || (o.protocol === 'https:' ? 443 : 80))) ? direct : socks)(o, callback);
+}
+
+function isSocks(uri: string | undefined): uri is string {
+  return uri !== undefined && /^socks5h?:/i.test(uri);
+}
+
+/** undici's proxy agent, with hooks: EPROXY for the proxy's own failures, our checks on tunnelled TLS. */
+function httpProxyDispatcher(opts: DispatcherOptions, choice: ProxyChoice, agentOptions: AgentType.Options, ledger: TlsLedger): Dispatcher {
+  const direct = agentOptions.connect as BuildConnector.connector;
+  const tls = opts.tls ?? VERIFY;
+  const proxies = [choice.http, choice.https].filter((u): u is string => u !== undefined);
+  const proxyOrigin = (origin: string): string | undefined => proxies.find((p) => new URL(p).origin === new URL(origin).origin);
+  const EnvHttpProxyAgent = loadEnvHttpProxyAgent();
+  return new EnvHttpProxyAgent({
+    ...agentOptions,
+    // Plain http goes to the proxy as absolute-form requests, as curl and browsers send it; undici
+    // would otherwise CONNECT-tunnel it, which proxies commonly refuse for ports other than 443.
+    proxyTunnel: false,
+    httpProxy: choice.http ?? '',
+    httpsProxy: choice.https ?? '',
+    noProxy: choice.noProxy,
+    // The TLS to the origin inside a tunnel: our options (verifyingConnector below decides).
+    requestTls: { ...connectorTlsOptions(tls), timeout: opts.timeout },
+    ...(tls.ca ? { proxyTls: { ca: tls.ca } } : {}),
+    // Per-origin pools. Their `connect` is ours for hosts that skip the proxy, undici's CONNECT
+    // tunnel for https through it, or (absolute-form http) the connection to the proxy itself.
+    factory: (origin: string | URL, o: PoolType.Options) => {
+      const connect = o.connect as BuildConnector.connector;
+      const proxy = proxyOrigin(String(origin));
+      const wrapped = connect === direct ? direct : proxy !== undefined ? toProxy(connect, proxy) : verifyingConnector(throughProxy(connect, proxies[0]!), tls, ledger);
+      return new Pool(origin, { ...o, connect: wrapped });
+    },
+    // The client that sends CONNECT to the proxy.
+    clientFactory: (origin: string | URL, o: PoolType.Options) => new Pool(origin, { ...o, connect: toProxy(o.connect as BuildConnector.connector, String(origin)) }),
+  } as unknown as ConstructorParameters<ReturnType<typeof loadEnvHttpProxyAgent>>[0]);
 }
 
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
-  const agentOptions = {
+  const ledger = opts.ledger ?? new TlsLedger(1);
+  const agentOptions: AgentType.Options = {
     connections: opts.perHost,
     pipelining: 1,
     keepAliveTimeout: 4_000,
@@ -60,19 +116,14 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     // it sooner than these could; undici's would only add a timer and its refreshes per request.
     headersTimeout: 0,
     bodyTimeout: 0,
-    connect: directConnector(opts),
+    connect: directConnector(opts, ledger),
   };
-  if (proxyFromEnv(opts.env)) {
-    const EnvHttpProxyAgent = loadEnvHttpProxyAgent();
-    return new EnvHttpProxyAgent({
-      ...agentOptions,
-      // Plain http goes to the proxy as absolute-form requests, as curl and browsers send it; undici
-      // would otherwise CONNECT-tunnel it, which proxies commonly refuse for ports other than 443.
-      proxyTunnel: false,
-      httpProxy: opts.env.HTTP_PROXY ?? opts.env.http_proxy,
-      httpsProxy: opts.env.HTTPS_PROXY ?? opts.env.https_proxy,
-      noProxy: opts.env.NO_PROXY ?? opts.env.no_proxy,
-    });
+  const choice = chooseProxy(opts.proxy, opts.noProxy, opts.env);
+  if (!choice) return new Agent(agentOptions);
+  if (isSocks(choice.http) || isSocks(choice.https)) {
+    // -x socks5(h):// serves both schemes; from the environment a SOCKS URL is taken as given.
+    const proxy = (isSocks(choice.https) ? choice.https : choice.http) as string;
+    return new Agent({ ...agentOptions, connect: socksDispatcherConnector(opts, proxy, choice.noProxy, ledger) });
   }
-  return new Agent(agentOptions);
+  return httpProxyDispatcher(opts, choice, agentOptions, ledger);
 }

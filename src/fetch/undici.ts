@@ -10,6 +10,7 @@ import type * as Undici from 'undici';
 const require = createRequire(import.meta.url);
 
 export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
+export const Pool = require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool;
 export const buildConnector = require('undici/lib/core/connect.js') as typeof Undici.buildConnector;
 
 /**
