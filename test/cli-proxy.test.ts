@@ -158,3 +158,18 @@ test('-x: a value that is not a usable proxy URL is a usage error (exit 2, one l
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
+
+test('certificate checks hold through the proxies: ECERT without -k, verified false with the reason under -k', async () => {
+  const expired = rig.url('expired', '/p');
+  const wrong = `https://127.0.0.1:${rig.ports.wrongHost}/p`;
+  for (const [proxy, url, message] of [
+    [proxyArg('socks5h'), expired, 'certificate has expired'],
+    [http.url, wrong, 'certificate is for other.test, not 127.0.0.1'],
+  ] as const) {
+    const strict = await crawl([url], ['-x', proxy, '--retries', '2']);
+    assert.deepEqual(byUrl(strict, url).error, { code: 'ECERT', message }, proxy);
+    assert.equal(byUrl(strict, url).attempts, 1);
+    const loose = await crawl([url], ['-x', proxy, '-k']);
+    assert.deepEqual(byUrl(loose, url).tls, { version: 'TLSv1.3', verified: false, error: message }, proxy);
+  }
+});
