@@ -173,3 +173,19 @@ test('certificate checks hold through the proxies: ECERT without -k, verified fa
     assert.deepEqual(byUrl(loose, url).tls, { version: 'TLSv1.3', verified: false, error: message }, proxy);
   }
 });
+
+test('-x https://: TLS to the proxy itself (its certificate checked with --cacert), then http and https through it', async (t) => {
+  const secureProxy = await startProxy({ tls: { key: rig.pki.good.key, cert: rig.pki.good.cert + rig.pki.intermediate.cert } });
+  t.after(() => secureProxy.close());
+  const plain = site.url('127.0.0.2', '/page/1');
+  const secure = `https://127.0.0.1:${rig.ports.good}/via-https-proxy`;
+  const r = await crawl([plain, secure], ['-x', secureProxy.url]);
+  assert.ok(r.records.every((x) => x.ok === true), r.stdout);
+  assert.deepEqual(byUrl(r, secure).tls, { version: 'TLSv1.3', verified: true });
+  assert.equal(secureProxy.requests.length, 2);
+  // Without the test root the proxy's own certificate is refused: the run cannot reach anything.
+  const untrusted = await runCli(['-', '--progress', 'never', '--retries', '0', '-x', secureProxy.url], { stdin: `${plain}\n`, env: { ...DEAD_ENV, NODE_EXTRA_CA_CERTS: '' } });
+  const err = untrusted.records[0]?.error as { code: string; message: string } | undefined;
+  assert.equal(err?.code, 'EPROXY', untrusted.stdout);
+  assert.match(err.message, /^cannot connect to the proxy https:\/\/127\.0\.0\.1:\d+: its certificate was not accepted: certificate chain is incomplete or issued by an unknown authority$/);
+});

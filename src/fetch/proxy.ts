@@ -3,6 +3,7 @@
 // keep our certificate checks on https tunnelled through it (undici's ProxyAgent does its own TLS).
 import type { buildConnector as BuildConnector } from 'undici';
 import { FetchError } from './errors.js';
+import { tlsFailure } from './tls.js';
 
 export const PROXY_SCHEMES = ['http:', 'https:', 'socks5:', 'socks5h:'] as const;
 
@@ -48,6 +49,8 @@ function proxyName(uri: string): string {
 }
 
 function reason(err: unknown): string {
+  const tls = tlsFailure(err);
+  if (tls) return `${tls.code === 'ECERT' ? 'its certificate was not accepted' : 'TLS failed'}: ${tls.message}`;
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ECONNREFUSED') return 'connection refused';
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'its name does not resolve';

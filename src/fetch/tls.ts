@@ -47,6 +47,14 @@ const CERT_MESSAGES: Record<string, string> = {
   ERROR_IN_CERT_NOT_AFTER_FIELD: 'certificate has an invalid end date',
 };
 
+/** Chain failures as Node raises them when it verifies itself (the proxy's certificate), no socket at hand. */
+const CHAIN_MESSAGES: Record<string, string> = {
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate issued by an unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT: 'certificate chain is incomplete',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate chain is incomplete or issued by an unknown authority',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate chain is incomplete or issued by an unknown authority',
+};
+
 /** Certificates a server sent, leaf first (getPeerCertificate(true) links them; a root links to itself). */
 function sentChain(leaf: DetailedPeerCertificate): PeerCertificate[] {
   const out: PeerCertificate[] = [];
@@ -81,7 +89,7 @@ function forOtherNames(cert: PeerCertificate, host: string): string {
 }
 
 /**
- * Why the certificate on `socket` is not accepted for `host`, in plain words, or undefined when it is.
+ * Why the certificate on `socket` is not accepted for `host`, in plain words.
  * `reason` is Node's verification code (socket.authorizationError).
  */
 export function certProblem(reason: string, socket: TLSSocket, host: string): string {
@@ -131,7 +139,9 @@ export function tlsFailure(err: unknown): TlsError | undefined {
   if (!err || typeof err !== 'object') return undefined;
   const { code, reason } = err as Coded;
   if (typeof code !== 'string') return undefined;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code in CERT_MESSAGES) return new TlsError('ECERT', CERT_MESSAGES[code] ?? 'certificate is for another host');
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code in CERT_MESSAGES || code in CHAIN_MESSAGES) {
+    return new TlsError('ECERT', CERT_MESSAGES[code] ?? CHAIN_MESSAGES[code] ?? 'certificate is for another host');
+  }
   if (code.startsWith('ERR_SSL_') || code === 'EPROTO' || code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
     for (const [pattern, message] of HANDSHAKE_MESSAGES) if (pattern.test(code) || (typeof reason === 'string' && pattern.test(reason.toUpperCase().replace(/ /g, '_')))) return new TlsError('ETLS', message);
     const words = typeof reason === 'string' && reason ? reason : code.replace(/^ERR_SSL_/, '').toLowerCase().replace(/_/g, ' ');
