@@ -3,8 +3,8 @@
 // certificate and handshake failures (never OpenSSL's text, which carries source paths), the
 // `tls` field of https records, and the --cacert / --cert / --key material.
 import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
-import { rootCertificates, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { createRequire } from 'node:module';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import type { buildConnector as BuildConnector } from 'undici';
 import type { TlsInfo } from '../record.js';
 import { UserError } from '../user-error.js';
@@ -27,6 +27,10 @@ export interface TlsSettings {
   cert?: string;
   key?: string;
 }
+
+// node:tls and node:crypto are loaded only for --cacert: a plain-http crawl never pays for them
+// (undici's connector loads node:tls on its first https connection).
+const load = createRequire(import.meta.url);
 
 /** Raised for a --cacert/--cert/--key file that cannot be used; the CLI makes it a usage error. */
 export class TlsFileError extends UserError {}
@@ -252,7 +256,7 @@ export function caCertificates(path: string): string[] {
   if (certs.length === 0) throw new TlsFileError(`--cacert file ${path} holds no PEM certificate`);
   for (const pem of certs) {
     try {
-      new X509Certificate(pem);
+      new (load('node:crypto') as typeof import('node:crypto')).X509Certificate(pem);
     } catch {
       throw new TlsFileError(`--cacert file ${path} holds a certificate that cannot be parsed`);
     }
@@ -274,7 +278,7 @@ export function trustedRoots(cacert: string, env: NodeJS.ProcessEnv): string[] {
       // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; so do we, by ignoring it.
     }
   }
-  return [...rootCertificates, ...extra, ...caCertificates(cacert)];
+  return [...(load('node:tls') as typeof import('node:tls')).rootCertificates, ...extra, ...caCertificates(cacert)];
 }
 
 /** --cert / --key: PEM text of a client certificate and its key (the key may be in the cert file). */
