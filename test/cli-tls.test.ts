@@ -108,11 +108,15 @@ test('trust: the test root is unknown by default, trusted with --cacert or NODE_
   assert.deepEqual(byUrl(r, byIp).tls, { version: 'TLSv1.3', verified: true });
 });
 
-test('handshake failures: TLS 1.0 only and plain http on an https port are ETLS, in plain words, not retried (also with -k)', async () => {
+test('handshake failures: TLS 1.0 only, no common cipher, plain http on an https port are ETLS, in plain words, not retried (also with -k)', async () => {
   const tls10 = rig.url('tls10', '/old');
   const plain = `https://a.test:${rig.plainPort}/notls`;
+  const noCipher = rig.url('noCipher', '/rsa');
   for (const extra of [[], ['-k']]) {
-    const r = await crawl([tls10, plain], ['--cacert', rig.pki.root.certFile, '--retries', '2', ...extra]);
+    const r = await crawl([tls10, plain, noCipher], ['--cacert', rig.pki.root.certFile, '--retries', '2', ...extra]);
+    const c = byUrl(r, noCipher);
+    assert.deepEqual(c.error, { code: 'ETLS', message: 'the server and crawl have no cipher or TLS parameters in common (handshake failure)' });
+    assert.equal(c.attempts, 1);
     const a = byUrl(r, tls10);
     assert.deepEqual(a.error, { code: 'ETLS', message: 'the server and crawl have no TLS version in common (crawl speaks TLS 1.2 and 1.3)' });
     assert.equal(a.attempts, 1);
