@@ -177,6 +177,7 @@ export function socksConnector(s: SocksSettings, tlsOver: BuildConnector.connect
     tunnel.once('connect', () => {
       connected = true;
       tunnel.setNoDelay(true);
+      tunnel.setKeepAlive(true, 60_000);
       const target = remote ? Promise.resolve(hostname) : localAddress(hostname, port, s);
       target
         .then((host) => handshake(tunnel, s, host, port))
