@@ -157,6 +157,7 @@ export function tlsFailure(err: unknown): TlsError | undefined {
 /** The TLS facts of the latest connection to each https origin, for the record; bounded. */
 export class TlsLedger {
   private readonly byOrigin = new Map<string, TlsInfo>();
+  private readonly failures = new Map<string, { error: TlsError; at: number }>();
   constructor(private readonly max = 4096) {}
 
   set(origin: string, info: TlsInfo): void {
@@ -171,8 +172,6 @@ export class TlsLedger {
   get(origin: string): TlsInfo | undefined {
     return this.byOrigin.get(origin);
   }
-
-  private readonly failures = new Map<string, { error: TlsError; at: number }>();
 
   /**
    * A TLS alert after the handshake (a TLS 1.3 server refusing the client certificate sends it with
