@@ -97,7 +97,8 @@ function httpProxyDispatcher(opts: DispatcherOptions, choice: ProxyChoice, agent
     factory: (origin: string | URL, o: PoolType.Options) => {
       const connect = o.connect as BuildConnector.connector;
       const proxy = proxyOrigin(String(origin));
-      const wrapped = connect === direct ? direct : proxy !== undefined ? toProxy(connect, proxy) : verifyingConnector(throughProxy(connect, proxies[0]!), tls, ledger);
+      const via = (new URL(String(origin)).protocol === 'https:' ? choice.https : choice.http) ?? proxies[0]!;
+      const wrapped = connect === direct ? direct : proxy !== undefined ? toProxy(connect, proxy) : verifyingConnector(throughProxy(connect, via), tls, ledger);
       return new Pool(origin, { ...o, connect: wrapped });
     },
     // The client that sends CONNECT to the proxy.
@@ -121,7 +122,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const choice = chooseProxy(opts.proxy, opts.noProxy, opts.env);
   if (!choice) return new Agent(agentOptions);
   if (isSocks(choice.http) || isSocks(choice.https)) {
-    // -x socks5(h):// serves both schemes; from the environment a SOCKS URL is taken as given.
+    // A SOCKS proxy carries both schemes (-x gives one for both; from the environment HTTPS_PROXY's wins).
     const proxy = (isSocks(choice.https) ? choice.https : choice.http) as string;
     return new Agent({ ...agentOptions, connect: socksDispatcherConnector(opts, proxy, choice.noProxy, ledger) });
   }
