@@ -5,7 +5,7 @@ import type { LookupFunction } from 'node:net';
 import type { Agent as AgentType, buildConnector as BuildConnector, Dispatcher, Pool as PoolType } from 'undici';
 import { chooseProxy, noProxyMatcher, throughProxy, toProxy, type ProxyChoice } from './proxy.js';
 import { socksConnector } from './socks.js';
-import { connectorTlsOptions, TlsLedger, verifyingConnector, type TlsSettings } from './tls.js';
+import { connectorTlsOptions, proxyTlsOptions, TlsLedger, verifyingConnector, type TlsSettings } from './tls.js';
 import { Agent, buildConnector, loadEnvHttpProxyAgent, Pool } from './undici.js';
 
 /** `--resolve host:port:address`: connect to `address` for `host:port`, keeping Host and SNI. */
@@ -91,7 +91,7 @@ function httpProxyDispatcher(opts: DispatcherOptions, choice: ProxyChoice, agent
     noProxy: choice.noProxy,
     // The TLS to the origin inside a tunnel: our options (verifyingConnector below decides).
     requestTls: { ...connectorTlsOptions(tls), timeout: opts.timeout },
-    ...(tls.ca ? { proxyTls: { ca: tls.ca } } : {}),
+    ...(proxyTlsOptions(tls) ? { proxyTls: proxyTlsOptions(tls) } : {}),
     // Per-origin pools. Their `connect` is ours for hosts that skip the proxy, undici's CONNECT
     // tunnel for https through it, or (absolute-form http) the connection to the proxy itself.
     factory: (origin: string | URL, o: PoolType.Options) => {
