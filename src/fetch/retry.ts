@@ -5,6 +5,8 @@ const BASE_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** A server asking for more than this gets this; a crawl must not sleep for an hour on one URL. */
 export const MAX_RETRY_AFTER_MS = 60_000;
+/** RFC 9110's three HTTP-date forms all open with a day name and hold hh:mm:ss; Date.parse alone takes "1.5" for a date. */
+const HTTP_DATE = /^[a-z]{3,9},?\s.*\d\d:\d\d:\d\d/i;
 
 export function retryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
@@ -22,6 +24,7 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   let ms: number;
   if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
   else {
+    if (!HTTP_DATE.test(trimmed)) return undefined;
     const at = Date.parse(trimmed);
     if (Number.isNaN(at)) return undefined;
     ms = at - now;
