@@ -51,7 +51,8 @@ export function errorCode(err: unknown): ErrorCode {
     if (typeof code === 'string') {
       if (code in BY_CODE) return BY_CODE[code]!;
       if (code.startsWith('HPE_')) return 'EBODY';
-      if (code.startsWith('ERR_BROTLI') || code.startsWith('Z_')) return 'EBODY';
+      // Node names a brotli decode failure ERR_ + the decoder's error name: ERR__ERROR_FORMAT_PADDING_1.
+      if (code.startsWith('ERR_BROTLI') || code.startsWith('ERR__ERROR_') || code.startsWith('Z_')) return 'EBODY';
     }
     e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
