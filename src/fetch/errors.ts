@@ -85,7 +85,9 @@ export function errorMessage(err: unknown): string {
   for (let e: unknown = err, depth = 0; e && depth < 3; depth++) {
     const msg = e instanceof Error ? e.message : String(e);
     if (msg && !parts.includes(msg)) parts.push(msg);
-    e = (e as Coded).cause;
+    // As errorCode does: net's AggregateError for a dual-stack connect has an empty message of its own.
+    const { cause, errors } = e as Coded;
+    e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
-  return parts.join(': ').replace(/\s+/g, ' ').slice(0, 300) || 'unknown error';
+  return parts.join(': ').replace(/\s+/g, ' ').trim().slice(0, 300) || 'unknown error';
 }
