@@ -96,8 +96,9 @@ test('backoffMs: an integer number of ms, never below half the ceiling nor above
   }
 });
 
-test('retryableStatus: 408, 429 and every 5xx are retried; success, redirects and other 4xx are not', () => {
-  for (const s of [408, 429, 500, 502, 503, 504, 599]) assert.equal(retryableStatus(s), true, `${s}`);
+test('retryableStatus: 408, 429, 500, 502, 503 and 504 are retried; success, redirects and other 4xx are not', () => {
+  // 501, 505 and unassigned 5xx are left out: the rough-edges issue stops retrying them (curl's list).
+  for (const s of [408, 429, 500, 502, 503, 504]) assert.equal(retryableStatus(s), true, `${s}`);
   for (const s of [200, 204, 301, 304, 400, 401, 403, 404, 407, 409, 410, 428, 431, 499]) assert.equal(retryableStatus(s), false, `${s}`);
 });
 
