@@ -61,6 +61,7 @@ export function errorCode(err: unknown): ErrorCode {
 
 /** undici's answer to a 407 on an absolute-form request through an http proxy. */
 function proxyAuthWanted(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false; // errorMessage passes whatever was thrown
   const { code, message } = e as Coded;
   return code === 'UND_ERR_INVALID_ARG' && typeof message === 'string' && message.includes('Proxy Authentication Required');
 }
