@@ -11,6 +11,7 @@ import {
   choice,
   int,
   parseHeader,
+  parseProxy,
   parseResolve,
   parseSelect,
   positiveNumber,
@@ -139,6 +140,32 @@ test('parseResolve: a missing part, a port out of range or an unbracketed IPv6 a
   }
 });
 
+test('parseProxy: a proxy URL like curl\'s, no scheme meaning http://; serialized by the URL parser', () => {
+  assert.equal(parseProxy('proxy.test:3128', undefined, '--proxy'), 'http://proxy.test:3128/');
+  assert.equal(parseProxy(' proxy.test:3128 ', undefined, '--proxy'), 'http://proxy.test:3128/');
+  assert.equal(parseProxy('HTTP://P.Test:8080', undefined, '--proxy'), 'http://p.test:8080/');
+  assert.equal(parseProxy('https://user:pw@p.test', undefined, '--proxy'), 'https://user:pw@p.test/');
+  assert.equal(parseProxy('http://[::1]:3128', undefined, '--proxy'), 'http://[::1]:3128/');
+  assert.equal(parseProxy('socks5://127.0.0.1:1080', undefined, '--proxy'), 'socks5://127.0.0.1:1080');
+  assert.equal(parseProxy('socks5h://127.0.0.1:1080', undefined, '--proxy'), 'socks5h://127.0.0.1:1080');
+});
+
+test('parseProxy: another scheme, a URL that does not parse, or no host is refused', () => {
+  refuses(() => parseProxy('ftp://p.test', undefined, '--proxy'), '--proxy: unsupported proxy scheme "ftp"; use http, https, socks5 or socks5h');
+  refuses(() => parseProxy('socks4://p.test:1080', undefined, '--proxy'), '--proxy: unsupported proxy scheme "socks4"; use http, https, socks5 or socks5h');
+  for (const bad of ['http://', 'http://p.test:99999', 'socks5://a b']) {
+    refuses(() => parseProxy(bad, undefined, '--proxy'), `--proxy must be a proxy URL like http://host:port or socks5h://host:port, got "${bad}"`);
+  }
+  refuses(() => parseProxy('socks5://', undefined, '--proxy'), '--proxy must name the proxy host, got "socks5://"');
+});
+
+test('checkOptions: --key needs --cert', () => {
+  const o = parseOptions([]);
+  refuses(() => checkOptions({ ...o, key: 'client.key' }), '--key needs --cert: it is the key of a client certificate');
+  assert.doesNotThrow(() => checkOptions({ ...o, key: 'client.key', cert: 'client.pem' }));
+  assert.doesNotThrow(() => checkOptions({ ...o, cert: 'both.pem' }), '--cert alone: the key may be in its file');
+});
+
 test('checkOptions: --resume needs -o', () => {
   const o = parseOptions([]);
   refuses(() => checkOptions({ ...o, resume: true }), '--resume needs -o FILE: it reads the records already there');
@@ -200,7 +227,7 @@ test('parseOptions: values through the table, short and long forms, repeatables 
     '--resolve', 'a.test:80:127.0.0.1', '--log-level', 'debug', '--log-file', 'log.json', '--fail', '--progress', 'never',
   ];
   const o = parseOptions(argv);
-  const want: Options = {
+  const given: Partial<Options> = {
     inputs: ['a.txt', '-'],
     limit: 64,
     perHost: 8,
@@ -223,7 +250,8 @@ test('parseOptions: values through the table, short and long forms, repeatables 
     fail: true,
     progress: 'never',
   };
-  assert.deepEqual(o, want);
+  // Flags not given here (and ones added later) keep their defaults.
+  assert.deepEqual(o, { ...parseOptions([]), ...given });
 });
 
 test('parseOptions: repeated runs do not share repeatable values (the table defaults stay empty)', () => {
