@@ -6,7 +6,7 @@ import { readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { redact } from '../src/redact.js';
 import { LockedError, lockOutput } from '../src/output/lock.js';
-import { replaceFile, writeFileAtomic } from '../src/output/atomic.js';
+import { replaceFile, writeFileAtomic } from '../src/atomic.js';
 import { findClash } from '../src/output/same-file.js';
 import { tempDir } from './helpers/cli.js';
 

@@ -1,8 +1,10 @@
 // The session's one cookie jar (tough-cookie, RFC 6265): stores every Set-Cookie, answers the Cookie
 // header for a URL, and reads/writes the Netscape cookie-file format that curl and wget use.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type * as ToughCookie from 'tough-cookie';
+import { writeFileAtomic } from '../atomic.js';
+import { ioMessage } from '../io-message.js';
 import { UserError } from '../user-error.js';
 import { SecureCookieIndex, type CookieId } from './secure-cookies.js';
 
@@ -131,12 +133,14 @@ export class Jar {
   async save(path: string): Promise<void> {
     const lines = ['# Netscape HTTP Cookie File', '# Written by crawl. Edit at your own risk.', ''];
     const cookies = this.jarInstance?.serializeSync()?.cookies ?? [];
+    const now = Date.now();
     for (const c of cookies) {
       const cookie = lib().Cookie.fromJSON(c);
       if (!cookie || !cookie.domain) continue;
+      const expires = expirySeconds(cookie, now);
+      if (expires === null) continue; // expired, or deleted with Max-Age=0 (a logout): gone
       const hostOnly = cookie.hostOnly === true;
       const domain = (hostOnly ? '' : '.') + cookie.domain;
-      const expires = cookie.expires instanceof Date ? Math.floor(cookie.expires.getTime() / 1000) : 0;
       lines.push([
         (cookie.httpOnly ? HTTP_ONLY_PREFIX : '') + domain,
         hostOnly ? 'FALSE' : 'TRUE',
@@ -147,10 +151,29 @@ export class Jar {
         cookie.value,
       ].join('\t'));
     }
+    // The jar holds session secrets: 0600, and atomic, so a full disk leaves the old jar, not half of one.
     try {
-      await writeFile(path, lines.join('\n') + '\n');
+      await writeFileAtomic(path, lines.join('\n') + '\n', { mode: 0o600 });
     } catch (err) {
-      throw new CookieFileError(`cannot write cookie jar ${path}: ${(err as Error).message}`);
+      throw new CookieFileError(`cannot write cookie jar ${path}: ${ioMessage(err)}`);
     }
   }
+}
+
+/**
+ * A cookie's expiry for the Netscape file, in epoch seconds: 0 for a session cookie, null when it has
+ * expired (Max-Age=0 or an Expires in the past deletes a cookie). Max-Age counts from the cookie's
+ * creation, which tough-cookie keeps; the file has only an absolute time.
+ */
+function expirySeconds(cookie: ToughCookie.Cookie, now: number): number | null {
+  let ms: number;
+  if (typeof cookie.maxAge === 'number') {
+    const from = cookie.creation instanceof Date ? cookie.creation.getTime() : now;
+    ms = cookie.maxAge > 0 ? from + cookie.maxAge * 1000 : -Infinity;
+  } else if (cookie.expires instanceof Date) {
+    ms = cookie.expires.getTime();
+  } else {
+    return 0;
+  }
+  return ms > now ? Math.max(1, Math.floor(ms / 1000)) : null;
 }
