@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   /** EX_SOFTWARE: a bug in crawl ("internal error … please report it"). */
   software: 70,
+  /** The terminal closed: SIGHUP (128 + 1). */
+  sighup: 129,
   /** Interrupted by SIGINT (128 + 2). */
   sigint: 130,
   /** Terminated by SIGTERM (128 + 15). */

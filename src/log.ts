@@ -3,6 +3,8 @@
 // log nothing, and they save its start-up time and memory; a disabled level costs one comparison.
 import { createRequire } from 'node:module';
 import type * as Pino from 'pino';
+import { ioMessage } from './io-message.js';
+import { redact } from './redact.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -15,7 +17,7 @@ type Level = Exclude<LogLevel, 'silent'>;
 const VALUES: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
 
 export class Logger {
-  private readonly threshold: number;
+  private threshold: number;
   private real: Pino.Logger | undefined;
 
   constructor(private readonly level: LogLevel, private readonly target: LogTarget) {
@@ -51,11 +53,32 @@ export class Logger {
   private open(): Pino.Logger {
     const pino = createRequire(import.meta.url)('pino') as typeof Pino.pino;
     const t = this.target;
-    const dest: Pino.DestinationStream =
-      t.kind === 'view'
-        ? { write: t.write }
-        : pino.destination(t.kind === 'file' ? { dest: t.path, sync: true, append: true } : { dest: 2, sync: true });
+    let write: (line: string) => void;
+    if (t.kind === 'view') {
+      write = t.write;
+    } else {
+      const boom = pino.destination(t.kind === 'file' ? { dest: t.path, sync: true, append: true } : { dest: 2, sync: true });
+      // A log line that cannot be written (a full disk) must not cost a record: it stops logging.
+      const fail = (err: unknown): void => this.broken(t.kind === 'file' ? t.path : null, err);
+      boom.on('error', fail);
+      write = (line) => {
+        try {
+          boom.write(line);
+        } catch (err) {
+          fail(err);
+        }
+      };
+    }
+    // Every line passes redact(): no URL password or Authorization/Cookie value reaches a log.
+    const dest: Pino.DestinationStream = { write: (line) => { if (this.threshold !== Infinity) write(redact(line)); } };
     return pino({ level: this.level, base: { name: 'crawl' } }, dest);
+  }
+
+  /** Logging stops for the rest of the run; one stderr line says so (unless stderr is what failed). */
+  private broken(file: string | null, err: unknown): void {
+    if (this.threshold === Infinity) return;
+    this.threshold = Infinity;
+    if (file !== null) process.stderr.write(`crawl: cannot write log file ${file}: ${ioMessage(err)}; logging stopped, the crawl goes on\n`);
   }
 }
 

@@ -44,6 +44,8 @@ export interface Options {
   maxBytes: number;
   /** `--resume`: skip URLs that already have a record in the output file. Default false. */
   resume: boolean;
+  /** `--retry-failed`: like --resume, and the ok:false records are removed from the file and their URLs fetched again. Default false. */
+  retryFailed: boolean;
   /** `--resolve host:port:addr` rules. Default none. */
   resolve: ResolveRule[];
   /** `--log-level`. Default warn. */
@@ -188,6 +190,7 @@ export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
   rate: { flags: '--rate <n>', help: 'most requests started per second per host', default: 0, defaultHelp: 'unlimited', parse: positiveNumber },
   maxBytes: { flags: '--max-bytes <n>', help: 'most decoded body bytes read per page; the record says truncated', default: 5 * 1024 * 1024, parse: int(1) },
   resume: { flags: '--resume', help: 'with -o: skip URLs that already have a record in the file, append the rest', default: false },
+  retryFailed: { flags: '--retry-failed', help: 'with -o: like --resume, but records with ok: false are removed from the file and fetched again', default: false },
   resolve: { flags: '--resolve <host:port:addr>', help: 'connect to addr for host:port, like curl; repeatable', default: [], parse: repeatable(parseResolve) },
   logLevel: { flags: '--log-level <level>', help: 'pino log level (JSON on stderr)', default: 'warn', parse: choice(LOG_LEVELS) },
   logFile: { flags: '--log-file <file>', help: 'write logs there instead of stderr', default: undefined, parse: text },
@@ -205,4 +208,5 @@ export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
 export function checkOptions(o: Options): void {
   if (o.resume && !o.output) throw new UsageError('--resume needs -o FILE: it reads the records already there');
   if (o.key && !o.cert) throw new UsageError('--key needs --cert: it is the key of a client certificate');
+  if (o.retryFailed && !o.output) throw new UsageError('--retry-failed needs -o FILE: it reads the records already there');
 }

@@ -14,13 +14,16 @@ import { createDispatcher } from './fetch/session.js';
 import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
 import type { Options } from './options.js';
+import { ioMessage } from './io-message.js';
+import { lockOutput, type Lock } from './output/lock.js';
 import { NdjsonSink } from './output/ndjson.js';
 import { readDone, type Done } from './output/resume.js';
+import { findClash, type NamedFile } from './output/same-file.js';
 import { report } from './report.js';
 import { UserError } from './user-error.js';
 import { startProgress } from './view/index.js';
 
-/** How long in-flight requests may finish after the first SIGINT/SIGTERM before they are aborted. */
+/** How long in-flight requests may finish after the first SIGINT/SIGTERM/SIGHUP before they are aborted. */
 const GRACE_MS = 2_000;
 
 /** What the crawl reads of the options. */
@@ -78,6 +81,32 @@ async function checkInputs(inputs: string[]): Promise<void> {
   }
 }
 
+/** Exit status per signal handled: 128 + its number, as a shell reports a process the signal killed. */
+const SIGNALS = { SIGHUP: EXIT.sighup, SIGINT: EXIT.sigint, SIGTERM: EXIT.sigterm } as const;
+type HandledSignal = keyof typeof SIGNALS;
+
+/**
+ * Refuses -o, --log-file or -c naming a file the run reads (a URL list, the -b cookie file) or another
+ * of them: `-o urls.txt urls.txt` would truncate the list before it is read. Checked before anything
+ * is opened for writing. `-b jar -c jar` (read, then write back) is allowed, as in curl.
+ */
+async function checkSameFiles(o: Options): Promise<void> {
+  const reads: NamedFile[] = o.inputs.map((path) => ({ what: 'input', path }));
+  if (o.cookie !== undefined && (await stat(o.cookie).then((s) => s.isFile(), () => false))) reads.push({ what: '-b', path: o.cookie });
+  const writes: NamedFile[] = [];
+  if (o.output !== undefined) writes.push({ what: '-o', path: o.output });
+  if (o.logFile !== undefined) writes.push({ what: '--log-file', path: o.logFile });
+  if (o.cookieJar !== undefined) writes.push({ what: '-c', path: o.cookieJar });
+  const clash = await findClash({ reads, writes, allowed: [['-c', '-b']] });
+  if (clash !== null) throw new UserError(clash);
+}
+
+/** The -o lock, for a regular file (or one not made yet); devices and pipes (/dev/null, a FIFO) are not locked. */
+async function lockFor(path: string): Promise<Lock | undefined> {
+  const regular = await stat(path).then((s) => s.isFile(), () => true);
+  return regular ? lockOutput(path) : undefined;
+}
+
 async function checkWritableDir(path: string, what: string): Promise<void> {
   try {
     await access(dirname(resolve(path)), constants.W_OK);
@@ -89,11 +118,14 @@ async function checkWritableDir(path: string, what: string): Promise<void> {
 export async function run(options: Options): Promise<number> {
   let done: Done | undefined;
   let out: WriteStream | undefined;
+  let lock: Lock | undefined;
+  const resume = options.resume || options.retryFailed;
   const jar = new Jar();
   let tls: TlsSettings = { insecure: options.insecure };
   try {
     tls = tlsSettings(options, process.env);
     await checkInputs(options.inputs);
+    await checkSameFiles(options);
     await checkSelectors(options.select);
     if (options.cookie !== undefined) await jar.load(options.cookie);
     if (options.logFile) {
@@ -101,12 +133,18 @@ export async function run(options: Options): Promise<number> {
       await checkLogFile(path).catch((err: Error) => { throw new UserError(`cannot write log file ${path}: ${err.message}`); });
     }
     if (options.output) {
-      if (options.resume) done = await readDone(options.output);
-      out = await openOutput(options.output, options.resume);
+      lock = await lockFor(options.output);
+      if (resume) {
+        done = await readDone(options.output, { dropFailed: options.retryFailed });
+        const again = options.retryFailed ? `; fetching ${done.dropped} failed ones again` : '';
+        process.stderr.write(`resuming: ${done.records} URLs already in ${options.output}${again}\n`);
+      }
+      out = await openOutput(options.output, resume);
     }
     // The jar is written at the end; find out now, not after the crawl, that it cannot be.
     if (options.cookieJar) await checkWritableDir(options.cookieJar, 'cookie jar');
   } catch (err) {
+    lock?.release();
     // A UserError (bad input, cookie file, selector, output) is one line, exit 2; anything else a bug.
     return report(err, err instanceof UserError ? undefined : createLogger(options.logLevel, setupLogTarget(options)));
   }
@@ -135,17 +173,23 @@ export async function run(options: Options): Promise<number> {
   let outputError: unknown;
   const sink = new NdjsonSink(out ?? process.stdout, out !== undefined, (err) => {
     crawl?.abort();
-    if (err.code === 'EPIPE' || !out) {
+    if (err.code === 'EPIPE') {
       // The reader went away (`crawl … | head -1`): nothing more can be delivered; end now, quietly.
       process.exit(EXIT.ok);
     }
-    outputError = new UserError(`cannot write ${options.output}: ${err.message}`);
+    // A full disk, an I/O error: stop, keep the jar, say so. What reached the file stays, and
+    // --resume cuts a torn last line and fetches the rest.
+    outputError ??= new UserError(`cannot write ${out ? options.output : 'stdout'}: ${ioMessage(err)}`);
   });
+  // Once the terminal is gone (SIGHUP), writing the view or the summary fails; there is no one to tell.
+  process.stderr.on('error', () => undefined);
+  let read = 0;
+  emitter.on('read', (total) => { read = total; });
   crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, jar, ledger, ...(done ? { done } : {}) });
 
-  let signal: NodeJS.Signals | undefined;
+  let signal: HandledSignal | undefined;
   let grace: NodeJS.Timeout | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
+  const onSignal = (sig: HandledSignal): void => {
     if (signal === undefined) {
       signal = sig;
       logger.info({ signal: sig }, 'stopping');
@@ -158,8 +202,7 @@ export async function run(options: Options): Promise<number> {
       crawl.abort();
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const sig of Object.keys(SIGNALS) as HandledSignal[]) process.on(sig, onSignal);
 
   // An input error (InputError, the user's) or a bug: either stops the crawl, and what was done is
   // still written out and the jar saved before it is reported.
@@ -180,13 +223,19 @@ export async function run(options: Options): Promise<number> {
       outputError ??= err;
     }
   }
+  lock?.release();
   await progress.finish();
   void dispatcher.destroy().catch(() => undefined);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  for (const sig of Object.keys(SIGNALS) as HandledSignal[]) process.off(sig, onSignal);
 
   if (crawlError !== undefined) return report(crawlError, logger);
   if (outputError !== undefined) return report(outputError, logger);
-  if (signal) return signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  if (signal) {
+    if (options.output) {
+      const before = done?.records ?? 0;
+      process.stderr.write(`interrupted: ${before + sink.written} of ${before + read} done; run the same command with --resume to finish\n`);
+    }
+    return SIGNALS[signal];
+  }
   return options.fail && result.failed > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -3,6 +3,7 @@
 import type { FetchOutcome } from '../fetch/fetch.js';
 import { errorMessage } from '../fetch/errors.js';
 import type { CrawlRecord, RecordError, TlsInfo } from '../record.js';
+import { redact } from '../redact.js';
 import { detectCharset } from './charset.js';
 import type { DomExtractor, DomResult } from './dom.js';
 import { decoderFor, extractTitle, isHtml } from './title.js';
@@ -10,7 +11,7 @@ import { decoderFor, extractTitle, isHtml } from './title.js';
 export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtractor | null, ms: number): CrawlRecord {
   if (outcome.kind === 'error') {
     const r = outcome.response;
-    const error: RecordError = { code: outcome.code, message: outcome.message };
+    const error: RecordError = { code: outcome.code, message: redact(outcome.message) };
     if (!r) return { url, ok: false, status: null, finalUrl: outcome.at.finalUrl, redirects: outcome.at.redirects, attempts: outcome.attempts, ms, error };
     const tls = r.tls ? { tls: r.tls } : {};
     return { url, ok: false, status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title: null, ...tls, attempts: outcome.attempts, ms, error };
@@ -26,7 +27,7 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
       if (dom) extracted = dom(decoderFor(charset).decode(r.body), r.finalUrl);
     }
   } catch (err) {
-    bodyError = { code: 'EBODY', message: errorMessage(err) };
+    bodyError = { code: 'EBODY', message: redact(errorMessage(err)) };
   }
   const base = { status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title };
   const rest: { truncated?: true; fields?: Record<string, string | null>; links?: string[]; tls?: TlsInfo } = {};

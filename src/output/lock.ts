@@ -4,8 +4,9 @@
 import { link, readFile, realpath, rename, unlink, writeFile } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { UserError } from '../user-error.js';
 
-export class LockedError extends Error {
+export class LockedError extends UserError {
   constructor(readonly path: string, readonly pid: number) {
     super(`${path} is being written by another crawl (pid ${pid})`);
   }

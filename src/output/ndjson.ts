@@ -67,7 +67,11 @@ export class NdjsonSink implements RecordSink {
     await this.flush();
     if (this.broken) return;
     if (this.ownsStream) {
-      await new Promise<void>((resolve) => this.stream.end(resolve));
+      // A write that fails at the very end (a full disk) emits 'error' instead of finishing.
+      await new Promise<void>((resolve) => {
+        this.stream.once('error', () => resolve());
+        this.stream.end(() => resolve());
+      });
     } else if (this.stream.writableNeedDrain) {
       await once(this.stream, 'drain').catch(() => undefined);
     }

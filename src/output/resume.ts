@@ -1,8 +1,11 @@
 // --resume: reads the records an earlier run left in the output file, so those URLs are skipped, and
 // cuts off a partial last line (a run killed mid-write) so the file stays valid NDJSON when appended to.
+// --retry-failed also drops the ok:false records, so their URLs are fetched again: the file is
+// rewritten atomically (temp file, then rename), so a crash midway leaves the old file whole.
 import { createReadStream } from 'node:fs';
 import { stat, truncate } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { replaceFile } from '../atomic.js';
 import { normalizeUrl } from '../input/normalize.js';
 import { SeenSet } from '../input/seen.js';
 
@@ -10,17 +13,30 @@ import { SeenSet } from '../input/seen.js';
 export interface Done {
   urls: SeenSet;
   invalidLines: Set<number>;
+  /** Records kept in the file. */
+  records: number;
+  /** ok:false records removed from the file (--retry-failed), whose URLs are fetched again. */
+  dropped: number;
 }
 
 interface MaybeRecord {
   url?: unknown;
+  ok?: unknown;
   line?: unknown;
   error?: { code?: unknown };
 }
 
+export interface ReadDoneOptions {
+  /** --retry-failed: remove records with `ok: false` from the file and do not count them as done. */
+  dropFailed?: boolean;
+}
+
+/** Lines written per write() call while the file is rewritten. */
+const REWRITE_CHUNK = 64 * 1024;
+
 /** Scans `path`; a missing file means nothing is done yet. */
-export async function readDone(path: string): Promise<Done> {
-  const done: Done = { urls: new SeenSet(), invalidLines: new Set() };
+export async function readDone(path: string, opts: ReadDoneOptions = {}): Promise<Done> {
+  const done: Done = { urls: new SeenSet(), invalidLines: new Set(), records: 0, dropped: 0 };
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -29,10 +45,7 @@ export async function readDone(path: string): Promise<Done> {
     throw err;
   }
   let complete = 0; // bytes of whole lines
-  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const line of rl) {
-    const bytes = Buffer.byteLength(line) + 1;
-    if (complete + bytes > size) break; // the last line has no newline: partial
+  for await (const { line, bytes } of wholeLines(path, size)) {
     let rec: MaybeRecord;
     try {
       rec = JSON.parse(line) as MaybeRecord;
@@ -40,12 +53,49 @@ export async function readDone(path: string): Promise<Done> {
       break; // a torn line; everything after it is rewritten
     }
     complete += bytes;
+    if (opts.dropFailed && rec.ok === false) {
+      done.dropped++;
+      continue;
+    }
+    done.records++;
     if (rec.error?.code === 'EINVALIDURL' && typeof rec.line === 'number') done.invalidLines.add(rec.line);
     else if (typeof rec.url === 'string') {
       const n = normalizeUrl(rec.url);
       done.urls.add(n.ok ? n.href : rec.url);
     }
   }
-  if (complete < size) await truncate(path, complete);
+  if (done.dropped > 0) await rewriteWithout(path, size, complete);
+  else if (complete < size) await truncate(path, complete);
   return done;
+}
+
+/** The file's newline-terminated lines, up to the first byte past `size` (a last line without newline is partial). */
+async function* wholeLines(path: string, size: number): AsyncGenerator<{ line: string; bytes: number }> {
+  let seen = 0;
+  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of rl) {
+    const bytes = Buffer.byteLength(line) + 1;
+    if (seen + bytes > size) break;
+    seen += bytes;
+    yield { line, bytes };
+  }
+}
+
+/** Rewrites `path` with its first `complete` bytes of lines minus the ok:false records. */
+async function rewriteWithout(path: string, size: number, complete: number): Promise<void> {
+  await replaceFile(path, async (fh) => {
+    let chunk = '';
+    let read = 0;
+    for await (const { line, bytes } of wholeLines(path, size)) {
+      if (read + bytes > complete) break;
+      read += bytes;
+      if ((JSON.parse(line) as MaybeRecord).ok === false) continue;
+      chunk += line + '\n';
+      if (chunk.length >= REWRITE_CHUNK) {
+        await fh.write(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk !== '') await fh.write(chunk);
+  });
 }
