@@ -15,7 +15,7 @@ import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
 import type { Options } from './options.js';
 import { ioMessage } from './io-message.js';
-import { lockOutput, type Lock } from './output/lock.js';
+import { LockedError, lockOutput, type Lock } from './output/lock.js';
 import { NdjsonSink } from './output/ndjson.js';
 import { readDone, type Done } from './output/resume.js';
 import { findClash, type NamedFile } from './output/same-file.js';
@@ -101,10 +101,20 @@ async function checkSameFiles(o: Options): Promise<void> {
   if (clash !== null) throw new UserError(clash);
 }
 
-/** The -o lock, for a regular file (or one not made yet); devices and pipes (/dev/null, a FIFO) are not locked. */
+/**
+ * The -o lock, for a regular file (or one not made yet); devices and pipes (/dev/null, a FIFO) are not
+ * locked. A directory where no lock file can be made (read-only, missing) gets none: opening the
+ * output then says what is wrong, or the file is written without a lock.
+ */
 async function lockFor(path: string): Promise<Lock | undefined> {
   const regular = await stat(path).then((s) => s.isFile(), () => true);
-  return regular ? lockOutput(path) : undefined;
+  if (!regular) return undefined;
+  try {
+    return await lockOutput(path);
+  } catch (err) {
+    if (err instanceof LockedError) throw err;
+    return undefined;
+  }
 }
 
 async function checkWritableDir(path: string, what: string): Promise<void> {
