@@ -23,7 +23,7 @@ Examples:
 
 Exit status: 0 the crawl ran to the end (failed URLs are records), 1 with --fail when a
 record is not ok, 2 usage or I/O error, 70 internal error (a bug: please report it),
-130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
+129 terminal closed (SIGHUP), 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
 
 /** commander's Option for one table entry; our parsers' UsageError becomes commander's usage error. */
 function commanderOption<T>(flag: Flag<T>): Commander.Option {
