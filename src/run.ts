@@ -3,6 +3,7 @@
 // and anything else is reported as the bug it is (report.ts).
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { Writable } from 'node:stream';
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Crawl, type CrawlSettings } from './crawl.js';
@@ -22,6 +23,7 @@ import { findClash, type NamedFile } from './output/same-file.js';
 import { report } from './report.js';
 import { UserError } from './user-error.js';
 import { startProgress } from './view/index.js';
+import { sameTerminal } from './view/mode.js';
 
 /** How long in-flight requests may finish after the first SIGINT/SIGTERM/SIGHUP before they are aborted. */
 const GRACE_MS = 2_000;
@@ -159,12 +161,17 @@ export async function run(options: Options): Promise<number> {
     return report(err, err instanceof UserError ? undefined : createLogger(options.logLevel, setupLogTarget(options)));
   }
 
+  // A terminal on stdin with no input given looks like a hang; say what it waits for.
+  if ((options.inputs.length === 0 || options.inputs.includes('-')) && process.stdin.isTTY) {
+    process.stderr.write('reading URLs from stdin (end with Ctrl-D)\n');
+  }
   const emitter = new CrawlEmitter();
   const progress = await startProgress({
     emitter,
     mode: options.progress,
     limit: options.limit,
     perHost: options.perHost,
+    retries: options.retries,
     stream: process.stderr,
     env: process.env,
     logLevel: options.logLevel,
@@ -181,7 +188,13 @@ export async function run(options: Options): Promise<number> {
 
   let crawl: Crawl | undefined;
   let outputError: unknown;
-  const sink = new NdjsonSink(out ?? process.stdout, out !== undefined, (err) => {
+  // `crawl urls.txt` in a terminal: stdout is the screen the view draws on, so records are printed
+  // through the view, whole lines above its frame, instead of being torn by the next redraw.
+  const recordWrite = !out && sameTerminal() ? progress.recordWrite : null;
+  const stdout: Writable = recordWrite
+    ? new Writable({ decodeStrings: false, write(chunk, _encoding, done) { recordWrite(String(chunk)); done(); } })
+    : process.stdout;
+  const sink = new NdjsonSink(out ?? stdout, out !== undefined, (err) => {
     crawl?.abort();
     if (err.code === 'EPIPE') {
       // The reader went away (`crawl … | head -1`): nothing more can be delivered; end now, quietly.
@@ -247,5 +260,6 @@ export async function run(options: Options): Promise<number> {
     }
     return SIGNALS[signal];
   }
+  if (read === 0 && (done?.records ?? 0) === 0) process.stderr.write('no URLs in input\n');
   return options.fail && result.failed > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -30,6 +30,13 @@ export function Bar({ snapshot: s, width }: { snapshot: Snapshot; width: number 
   );
 }
 
+/** The final frame's rate is the whole run's, and says so: `23 pages/s over 0:12`. */
+export function finalRate(s: Snapshot): string {
+  const seconds = s.elapsedMs / 1000;
+  const rate = seconds > 0 ? s.done / seconds : 0;
+  return `${formatRate(rate)} pages/s over ${formatClock(s.elapsedMs)} · ${formatBytes(seconds > 0 ? s.bytes / seconds : 0)}/s`;
+}
+
 export function Totals({ snapshot: s }: { snapshot: Snapshot }) {
   return (
     <Text wrap="truncate-end">
@@ -38,7 +45,8 @@ export function Totals({ snapshot: s }: { snapshot: Snapshot }) {
       <Text color={s.failed > 0 ? 'red' : undefined} dimColor={s.failed === 0}>
         {s.failed} failed
       </Text>
-      {` · ${formatRate(s.pagesPerSec)} pages/s · ${formatBytes(s.bytesPerSec)}/s · elapsed ${formatClock(s.elapsedMs)}`}
+      {s.retries > 0 ? ` · ${s.retries} ${s.retries === 1 ? 'retry' : 'retries'}` : ''}
+      {s.finished ? ` · ${finalRate(s)}` : ` · ${formatRate(s.pagesPerSec)} pages/s · ${formatBytes(s.bytesPerSec)}/s · elapsed ${formatClock(s.elapsedMs)}`}
     </Text>
   );
 }

@@ -10,7 +10,7 @@ export function statusLines(s: Snapshot): number {
   return s.netErrors.length > 0 ? 2 : 1;
 }
 
-export function Statuses({ snapshot: s }: { snapshot: Snapshot }) {
+export function Statuses({ snapshot: s, lines = 2 }: { snapshot: Snapshot; lines?: number }) {
   const classes = (['2xx', '3xx', '4xx', '5xx'] as const).map((k) => [k, s.classes[k]] as const);
   return (
     <Box flexDirection="column">
@@ -23,7 +23,7 @@ export function Statuses({ snapshot: s }: { snapshot: Snapshot }) {
         ))}
         {s.classes.other > 0 ? ` · other ${s.classes.other}` : ''}
       </Text>
-      {s.netErrors.length > 0 && (
+      {s.netErrors.length > 0 && lines > 1 && (
         <Text wrap="truncate-end">
           {'errors '}
           <Text color="red">{s.netErrors.map(([code, n]) => `${code} ${n}`).join(' · ')}</Text>

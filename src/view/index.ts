@@ -44,7 +44,7 @@ function setEnv(key: string, value: string | undefined): void {
 
 export async function startProgress(opts: ProgressOptions): Promise<ProgressHandle> {
   const clock = (): number => performance.now();
-  const state = createState(clock(), opts.limit, opts.perHost);
+  const state = createState(clock(), opts.limit, opts.perHost, 1 + (opts.retries ?? 0));
   const detach = listen(opts.emitter, state);
   if (drawsView(opts.mode, opts.stream.isTTY === true, opts.env)) {
     const { startLive } = await loadLive(opts.stream);

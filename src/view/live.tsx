@@ -1,6 +1,7 @@
 // The Ink view's lifecycle: mount, re-render from a sampled snapshot a few times a second
 // (never per event), show warn/error logs above the frame, and on finish leave the last frame.
-import { render } from 'ink';
+import { render, useStdout } from 'ink';
+import type { ReactNode } from 'react';
 import type { ProgressHandle, ProgressOptions } from './types.js';
 import type { ViewState } from './state.js';
 import { sample, snapshot } from './state.js';
@@ -19,6 +20,17 @@ export const SLOW_AFTER_MS = 10 * 60 * 1000;
 /** Log lines shown per tick; a flood beyond this is counted, not drawn. */
 export const MAX_LOG_LINES_PER_TICK = 100;
 const DEFAULT_ROWS = 24;
+/** Record text held for the next tick at most; more is printed at once. */
+const RECORD_BATCH_CHARS = 64 * 1024;
+
+/**
+ * Hands out Ink's own "write above the frame" (what useStdout().write is): it erases the frame, writes
+ * the text, and draws the frame again, so record lines are never split by a redraw.
+ */
+function Above({ grab, children }: { grab: (write: (data: string) => void) => void; children: ReactNode }) {
+  grab(useStdout().write);
+  return children;
+}
 
 export function startLive(
   state: ViewState,
@@ -32,6 +44,18 @@ export function startLive(
   let pending: string[] = [];
   let dropped = 0;
   let unmounted = false;
+  let records = '';
+  let above: ((data: string) => void) | null = null;
+  const grab = (write: (data: string) => void): void => {
+    above = write;
+  };
+  const flushRecords = (): void => {
+    if (records === '') return;
+    const text = records;
+    records = '';
+    if (above && !unmounted) above(text);
+    else stream.write(text);
+  };
 
   const frame = () => {
     const now = clock();
@@ -43,12 +67,14 @@ export function startLive(
       dropped = 0;
     }
     return (
-      <App
-        snapshot={snapshot(state, now)}
-        width={stream.columns || DEFAULT_COLUMNS}
-        rows={stream.rows || DEFAULT_ROWS}
-        logs={logs}
-      />
+      <Above grab={grab}>
+        <App
+          snapshot={snapshot(state, now)}
+          width={stream.columns || DEFAULT_COLUMNS}
+          rows={stream.rows || DEFAULT_ROWS}
+          logs={logs}
+        />
+      </Above>
     );
   };
 
@@ -56,6 +82,7 @@ export function startLive(
   const redraw = (): void => instance.rerender(frame());
   let timer: NodeJS.Timeout;
   const tick = (): void => {
+    flushRecords();
     redraw();
     schedule();
   };
@@ -83,6 +110,7 @@ export function startLive(
     clearTimeout(timer);
     stream.off('resize', redraw);
     detach();
+    flushRecords();
     state.finished = true;
     redraw();
     const exited = instance.waitUntilExit();
@@ -93,8 +121,18 @@ export function startLive(
     await new Promise<void>((resolve) => stream.write(summaryLine(snapshot(state, now)) + '\n', () => resolve()));
   };
 
+  const recordWrite = (text: string): void => {
+    if (unmounted) {
+      stream.write(text);
+      return;
+    }
+    records += text;
+    if (records.length >= RECORD_BATCH_CHARS) flushRecords();
+  };
+
   return {
     logWrite: opts.logFile === undefined ? logWrite : null,
+    recordWrite,
     interactive: true,
     finish() {
       finished ??= finish();

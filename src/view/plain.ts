@@ -30,6 +30,7 @@ export function startPlain(
   let finished: Promise<void> | null = null;
   return {
     logWrite: null,
+    recordWrite: null,
     interactive: false,
     finish() {
       finished ??= new Promise<void>((resolve) => {

@@ -19,6 +19,27 @@ const RECENT_FAILURES = 3;
 export const MAX_HOSTS = 1000;
 /** Hosts listed in the busiest-hosts table. */
 export const TOP_HOSTS = 5;
+/** A request running longer than this is shown as slow, with its URL, time and attempt. */
+export const SLOW_MS = 5000;
+/** With at most this many URLs left (input fully read), the longest-running ones are shown anyway. */
+export const FEW_LEFT = 5;
+/** Slow requests listed at most. */
+export const SLOW_SHOWN = 3;
+
+/** A request in flight, for the "what is stuck" lines. */
+interface Running {
+  url: string;
+  since: number;
+  attempt: number;
+}
+
+export interface SlowRequest {
+  url: string;
+  elapsedMs: number;
+  /** 1-based attempt of `attempts` (1 + --retries). */
+  attempt: number;
+  attempts: number;
+}
 
 export interface HostState {
   origin: string;
@@ -69,6 +90,14 @@ export interface ViewState {
   stopping: Stopping;
   finished: boolean;
   samples: Sample[];
+  /** 1 + --retries. */
+  attempts: number;
+  /** Retries scheduled so far. */
+  retries: number;
+  /** Requests in flight by URL (at most --limit). */
+  running: Map<string, Running>;
+  /** Attempts started per URL that has no record yet (in flight or waiting for a retry). */
+  tries: Map<string, number>;
 }
 
 export interface HostSnapshot {
@@ -108,9 +137,12 @@ export interface Snapshot {
   recent: Failure[];
   stopping: Stopping;
   finished: boolean;
+  retries: number;
+  /** The longest-running requests, longest first, when one runs over SLOW_MS or few URLs are left. */
+  slow: SlowRequest[];
 }
 
-export function createState(now: number, limit: number, perHost: number): ViewState {
+export function createState(now: number, limit: number, perHost: number, attempts = 1): ViewState {
   return {
     startedAt: now,
     limit,
@@ -132,6 +164,10 @@ export function createState(now: number, limit: number, perHost: number): ViewSt
     stopping: 'no',
     finished: false,
     samples: [{ t: now, done: 0, bytes: 0 }],
+    attempts,
+    retries: 0,
+    running: new Map(),
+    tries: new Map(),
   };
 }
 
@@ -177,7 +213,12 @@ export const fold = {
     h.queued++;
     markBusy(state, h);
   },
-  start(state: ViewState, origin: string): void {
+  start(state: ViewState, origin: string, url = '', now = performance.now()): void {
+    if (url !== '') {
+      const attempt = (state.tries.get(url) ?? 0) + 1;
+      state.tries.set(url, attempt);
+      state.running.set(url, { url, since: now, attempt });
+    }
     const h = host(state, origin);
     if (h.queued > 0) h.queued--;
     h.active++;
@@ -185,7 +226,9 @@ export const fold = {
     markBusy(state, h);
   },
   /** An attempt ended and the URL waits for a retry: no longer in flight, queued again. */
-  retry(state: ViewState, origin: string): void {
+  retry(state: ViewState, origin: string, url = ''): void {
+    state.retries++;
+    state.running.delete(url);
     const h = host(state, origin);
     if (h.active > 0) {
       h.active--;
@@ -195,6 +238,8 @@ export const fold = {
     markBusy(state, h);
   },
   done(state: ViewState, origin: string | null, record: CrawlRecord): void {
+    state.running.delete(record.url);
+    state.tries.delete(record.url);
     state.done++;
     state.bytes += record.bytes ?? 0;
     if (record.status !== null) {
@@ -231,8 +276,8 @@ export function listen(emitter: CrawlEmitter, state: ViewState): () => void {
   const onRead = (total: number): void => fold.read(state, total);
   const onInputEnd = (total: number): void => fold.inputEnd(state, total);
   const onQueued = (origin: string): void => fold.queued(state, origin);
-  const onStart = (origin: string): void => fold.start(state, origin);
-  const onRetry = (origin: string): void => fold.retry(state, origin);
+  const onStart = (origin: string, url: string): void => fold.start(state, origin, url);
+  const onRetry = (origin: string, url: string): void => fold.retry(state, origin, url);
   const onDone = (origin: string | null, record: CrawlRecord): void => fold.done(state, origin, record);
   const onStopping = (force: boolean): void => fold.stopping(state, force);
   emitter.on('read', onRead);
@@ -284,6 +329,15 @@ function byCount(map: Map<string, number>): [string, number][] {
   return [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
+/** What is stuck: the longest-running requests once one passes SLOW_MS, or whenever few URLs are left. */
+function slowRequests(state: ViewState, now: number): SlowRequest[] {
+  if (state.finished || state.running.size === 0) return [];
+  const top = topK(state.running.values(), SLOW_SHOWN, (a, b) => a.since - b.since);
+  const fewLeft = state.inputDone && state.total - state.done <= FEW_LEFT;
+  if (!fewLeft && now - top[0]!.since <= SLOW_MS) return [];
+  return top.map((r) => ({ url: r.url, elapsedMs: now - r.since, attempt: r.attempt, attempts: state.attempts }));
+}
+
 export function snapshot(state: ViewState, now: number): Snapshot {
   const oldest = state.samples[0]!;
   const span = (now - oldest.t) / 1000;
@@ -332,5 +386,7 @@ export function snapshot(state: ViewState, now: number): Snapshot {
     recent: state.recent.slice(),
     stopping: state.stopping,
     finished: state.finished,
+    retries: state.retries,
+    slow: slowRequests(state, now),
   };
 }
