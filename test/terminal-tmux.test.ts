@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSite } from '../fixtures/site.js';
+import { runCli } from './helpers/cli.js';
 import { closedPort } from './helpers/resilience.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -119,5 +120,35 @@ test('a pane exactly as tall as the frame: the scrollback is kept and the summar
     spawnSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
     await site.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stdin a terminal and no input given: one line says crawl reads stdin; Ctrl-D at once: "no URLs in input", exit 0', async (t) => {
+  if (!hasTmux()) {
+    t.skip('tmux not installed');
+    return;
+  }
+  const session = `crawl-stdin-${process.pid}`;
+  try {
+    startPane(session, 100, 20, `${crawlCommand(['--progress', 'never'])}; echo "[exit $?]"; sleep 30`);
+    const waiting = await waitForScreen(session, (s) => s.includes('reading URLs from stdin'), 15_000, 'the stdin notice');
+    assert.match(waiting, /^reading URLs from stdin \(end with Ctrl-D\)$/m);
+    assert.doesNotMatch(waiting, /\[exit/, 'it waits for input');
+    execFileSync('tmux', ['send-keys', '-t', session, 'C-d']);
+    const end = await waitForScreen(session, (s) => /\[exit \d+\]/.test(s), 15_000, 'the end');
+    assert.match(end, /^no URLs in input$/m);
+    assert.match(end, /\[exit 0\]/);
+    assert.equal((end.match(/reading URLs from stdin/g) ?? []).length, 1);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+  }
+});
+
+test('empty input (a pipe, blank lines and comments only): "no URLs in input" on stderr, nothing on stdout, exit 0; no stdin notice for a pipe', async () => {
+  for (const stdin of ['', '\n\n# only a comment\n   \n']) {
+    const r = await runCli(['--progress', 'never'], { stdin });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'no URLs in input\n');
   }
 });

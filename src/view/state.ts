@@ -23,6 +23,8 @@ export const TOP_HOSTS = 5;
 export const SLOW_MS = 5000;
 /** With at most this many URLs left (input fully read), the longest-running ones are shown anyway. */
 export const FEW_LEFT = 5;
+/** ...but only once one has run this long: the last quick pages of every crawl would only flicker. */
+export const FEW_LEFT_MIN_MS = 1000;
 /** Slow requests listed at most. */
 export const SLOW_SHOWN = 3;
 
@@ -334,7 +336,7 @@ function slowRequests(state: ViewState, now: number): SlowRequest[] {
   if (state.finished || state.running.size === 0) return [];
   const top = topK(state.running.values(), SLOW_SHOWN, (a, b) => a.since - b.since);
   const fewLeft = state.inputDone && state.total - state.done <= FEW_LEFT;
-  if (!fewLeft && now - top[0]!.since <= SLOW_MS) return [];
+  if (now - top[0]!.since <= (fewLeft ? FEW_LEFT_MIN_MS : SLOW_MS)) return [];
   return top.map((r) => ({ url: r.url, elapsedMs: now - r.since, attempt: r.attempt, attempts: state.attempts }));
 }
 
