@@ -3,9 +3,9 @@
 // and anything else is reported as the bug it is (report.ts).
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { Crawl, type CrawlSettings } from './crawl.js';
 import { CrawlEmitter } from './events.js';
 import { EXIT } from './exit.js';
@@ -13,9 +13,9 @@ import { checkSelectors } from './extract/dom.js';
 import { Jar } from './fetch/cookies.js';
 import { createDispatcher } from './fetch/session.js';
 import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
+import { ioMessage } from './io-message.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
 import type { Options } from './options.js';
-import { ioMessage } from './io-message.js';
 import { LockedError, lockOutput, type Lock } from './output/lock.js';
 import { NdjsonSink } from './output/ndjson.js';
 import { readDone, type Done } from './output/resume.js';
