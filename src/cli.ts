@@ -105,5 +105,12 @@ export async function main(argv: string[]): Promise<void> {
     // run() reports what it meets itself; anything that escapes it is a bug.
     code = report(err);
   }
+  if (code === EXIT.sighup) {
+    // The terminal hung up. Node 20 can crash (SIGSEGV) in a plain exit once its terminal is gone;
+    // dying of the signal itself is clean, and what a shell reports as 129 anyway. Everything is
+    // written and the jar saved by now.
+    process.removeAllListeners('SIGHUP');
+    process.kill(process.pid, 'SIGHUP');
+  }
   process.exit(code);
 }
