@@ -94,3 +94,17 @@ test('the frame never takes more than rows − 1 lines: hosts, failures, errors,
   tall.unmount();
   for (const part of [/^errors ECONNREFUSED 3$/m, /✗ ECONNREFUSED/, /^slow +9\.0 s/m, /^ {2}host +active/m]) assert.match(all, part);
 });
+
+test('URL passwords are [redacted] in the failure and slow lines the view shows', () => {
+  const s = createState(0, 4, 2, 1);
+  fold.read(s, 10);
+  fold.queued(s, A);
+  fold.start(s, A, 'http://me:hunter2@127.0.0.1:8080/slow', 0);
+  fold.done(s, null, { url: 'http://me:hunter2@127.0.0.9:1/x', ok: false, status: null, finalUrl: null, redirects: 0, error: { code: 'ECONNREFUSED', message: 'refused' } });
+  const frame = render(createElement(App, { snapshot: snapshot(s, 6000), width: 100, rows: 30 }));
+  const text = frame.lastFrame() ?? '';
+  frame.unmount();
+  assert.match(text, /✗ ECONNREFUSED +http:\/\/me:\[redacted\]@127\.0\.0\.9:1\/x/);
+  assert.match(text, /slow .* http:\/\/me:\[redacted\]@127\.0\.0\.1:8080\/slow/);
+  assert.doesNotMatch(text, /hunter2/);
+});

@@ -2,13 +2,14 @@
 import { Box, Text } from 'ink';
 import type { Failure } from './state.js';
 import { padEnd, sanitize, truncate } from './format.js';
+import { redact } from '../redact.js';
 
 const CODE_WIDTH = 13;
 const PREFIX = 2 + CODE_WIDTH + 1;
 
 export function failureLine(f: Failure, width: number): string {
   const code = f.status === null ? f.code : `${f.code} ${f.status}`;
-  return padEnd(code, CODE_WIDTH) + ' ' + truncate(sanitize(f.url), Math.max(1, width - PREFIX));
+  return padEnd(code, CODE_WIDTH) + ' ' + truncate(sanitize(redact(f.url)), Math.max(1, width - PREFIX));
 }
 
 export function Failures({ failures, width }: { failures: Failure[]; width: number }) {

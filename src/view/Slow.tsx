@@ -3,11 +3,12 @@
 import { Box, Text } from 'ink';
 import type { SlowRequest } from './state.js';
 import { formatDuration, sanitize, truncate } from './format.js';
+import { redact } from '../redact.js';
 
 /** `slow   7.2 s  attempt 1 of 3  http://host/path` */
 export function slowLine(r: SlowRequest, width: number): string {
   const head = `slow ${formatDuration(r.elapsedMs).padStart(8)}  attempt ${r.attempt} of ${r.attempts}  `;
-  return head + truncate(sanitize(r.url), Math.max(1, width - head.length));
+  return head + truncate(sanitize(redact(r.url)), Math.max(1, width - head.length));
 }
 
 export function Slow({ slow, width }: { slow: SlowRequest[]; width: number }) {
