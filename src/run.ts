@@ -93,10 +93,13 @@ type HandledSignal = keyof typeof SIGNALS;
  * is opened for writing. `-b jar -c jar` (read, then write back) is allowed, as in curl.
  */
 async function checkSameFiles(o: Options): Promise<void> {
-  const reads: NamedFile[] = o.inputs.map((path) => ({ what: 'input', path }));
+  const reads: NamedFile[] = o.inputs.filter((path) => path !== '-').map((path) => ({ what: 'input', path }));
+  // `crawl -o urls.txt < urls.txt`, `crawl urls.txt >> urls.txt`: the shell's redirections count too
+  // (/dev/stdin and /dev/stdout name the file itself when they are one; terminals and pipes never clash).
+  if (o.inputs.length === 0 || o.inputs.includes('-')) reads.push({ what: 'stdin', path: '/dev/stdin' });
   if (o.cookie !== undefined && (await stat(o.cookie).then((s) => s.isFile(), () => false))) reads.push({ what: '-b', path: o.cookie });
   const writes: NamedFile[] = [];
-  if (o.output !== undefined) writes.push({ what: '-o', path: o.output });
+  writes.push(o.output !== undefined ? { what: '-o', path: o.output } : { what: 'stdout', path: '/dev/stdout' });
   if (o.logFile !== undefined) writes.push({ what: '--log-file', path: o.logFile });
   if (o.cookieJar !== undefined) writes.push({ what: '-c', path: o.cookieJar });
   const clash = await findClash({ reads, writes, allowed: [['-c', '-b']] });

@@ -61,6 +61,24 @@ test('-o naming the input file (by its name, a symlink, a hard link, with --resu
   await refused(['-o', `${dir.path}/./same.txt`, `${dir.path}/../${dir.path.split('/').pop()}/same.txt`], list, clash);
 });
 
+test('the shell\'s redirections count too: `crawl -o list < list` and `crawl list >> list` exit 2 and leave the list whole', async () => {
+  const list = await writeList(dir.file('redirect.txt'), pages(2, 'redirect'));
+  const before = await readFile(list);
+  for (const [args, stdio] of [[['-o', list], 'stdin'], [[list], 'stdout']] as const) {
+    const fd = openSync(list, stdio === 'stdin' ? 'r' : 'a');
+    const child = spawn(process.execPath, [binPath, ...QUIET, ...args], { cwd: repoRoot, env: childEnv(), stdio: stdio === 'stdin' ? [fd, 'pipe', 'pipe'] : ['ignore', fd, 'pipe'] });
+    closeSync(fd);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const guard = setTimeout(() => killIfRunning(child), 20_000);
+    const e = await exited(child);
+    clearTimeout(guard);
+    assert.equal(e.code, 2, `${stdio}: exit ${e.code}; ${stderr}`);
+    assert.match(stderr, stdio === 'stdin' ? /^crawl: -o .*redirect\.txt is the same file as stdin/ : /^crawl: stdout is the same file as input .*redirect\.txt/);
+    assert.deepEqual(await readFile(list), before, 'the list is untouched');
+  }
+});
+
 test('-o equal to --log-file or to -c (also not yet existing, by two spellings) exits 2; -b jar -c jar stays allowed', async () => {
   const list = await writeList(dir.file('roles.txt'), pages(2, 'roles'));
   await refused(['-o', dir.file('both.log'), '--log-file', `${dir.path}/./both.log`, list], list, /^crawl: -o .*both\.log is the same file as --log-file/);
@@ -100,7 +118,8 @@ test('stdout on a full device (/dev/full): the crawl stops, one line "cannot wri
 
 test('stdout opened read-only (EBADF on write): one line "cannot write stdout: …", exit 2', async () => {
   const list = await writeList(dir.file('ebadf.txt'), pages(3, 'ebadf'));
-  const ro = openSync(list, 'r');
+  await writeFile(dir.file('ebadf.out'), '');
+  const ro = openSync(dir.file('ebadf.out'), 'r');
   const child = spawn(process.execPath, [binPath, ...QUIET, list], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', ro, 'pipe'] });
   closeSync(ro);
   let stderr = '';

@@ -90,19 +90,22 @@ test('--retry-failed removes the ok:false records from the file and fetches thos
   const ok = Array.from({ length: 6 }, (_, i) => site.url('127.0.0.1', `/page/${i}?run=retry-failed`));
   const flaky = Array.from({ length: 3 }, (_, i) => site.url('127.0.0.2', `/flaky/rf${i}?fail=1`));
   const urls = [...ok, ...flaky];
-  const list = await writeList(dir.file('retry-failed.txt'), urls);
+  // An invalid line fails the same way every time: its record stays, it is not "fetched again".
+  const list = await writeList(dir.file('retry-failed.txt'), [...urls, 'not a url']);
   const out = dir.file('retry-failed.ndjson');
   const first = await runCli([...QUIET, '--retries', '0', '-o', out, list]);
   assert.equal(first.code, 0, first.stderr);
   const before = parseNdjson(await readFile(out, 'utf8'));
-  assert.equal(before.filter((x) => x.ok === false).length, 3, 'the flaky URLs failed once');
+  assert.equal(before.filter((x) => x.ok === false).length, 4, 'the flaky URLs failed once, and the invalid line');
 
   const requestsBefore = site.stats.requests; // not resetStats(): that also forgets the flaky routes' counts
   const again = await runCli([...QUIET, '--retries', '0', '--retry-failed', '-o', out, list]);
   assert.equal(again.code, 0, again.stderr);
-  assert.ok(lines(again.stderr).includes(`resuming: 6 URLs already in ${out}; fetching 3 failed ones again`), again.stderr);
-  const recs = parseNdjson(await readFile(out, 'utf8'));
-  assert.equal(recs.length, urls.length, 'one record per URL');
+  assert.ok(lines(again.stderr).includes(`resuming: 7 URLs already in ${out}; fetching 3 failed ones again`), again.stderr);
+  const all = parseNdjson(await readFile(out, 'utf8'));
+  assert.equal(all.length, urls.length + 1, 'one record per line');
+  assert.equal(all.filter((x) => (x.error as { code?: string } | undefined)?.code === 'EINVALIDURL').length, 1, 'the invalid line\'s record kept once');
+  const recs = all.filter((x) => x.url !== 'not a url');
   assert.ok(recs.every((x) => x.ok === true), 'the failed ones were fetched again and are ok now');
   assert.deepEqual(new Set(recs.map((x) => x.url)), new Set(urls));
   assert.equal(site.stats.requests - requestsBefore, 3, 'only the failed URLs were requested');

@@ -31,6 +31,11 @@ export interface ReadDoneOptions {
   dropFailed?: boolean;
 }
 
+/** A record --retry-failed fetches again: not ok, and a URL (an invalid line would fail the same way). */
+function failed(rec: MaybeRecord): boolean {
+  return rec.ok === false && rec.error?.code !== 'EINVALIDURL';
+}
+
 /** Lines written per write() call while the file is rewritten. */
 const REWRITE_CHUNK = 64 * 1024;
 
@@ -53,7 +58,7 @@ export async function readDone(path: string, opts: ReadDoneOptions = {}): Promis
       break; // a torn line; everything after it is rewritten
     }
     complete += bytes;
-    if (opts.dropFailed && rec.ok === false) {
+    if (opts.dropFailed && failed(rec)) {
       done.dropped++;
       continue;
     }
@@ -89,7 +94,7 @@ async function rewriteWithout(path: string, size: number, complete: number): Pro
     for await (const { line, bytes } of wholeLines(path, size)) {
       if (read + bytes > complete) break;
       read += bytes;
-      if ((JSON.parse(line) as MaybeRecord).ok === false) continue;
+      if (failed(JSON.parse(line) as MaybeRecord)) continue;
       chunk += line + '\n';
       if (chunk.length >= REWRITE_CHUNK) {
         await fh.write(chunk);

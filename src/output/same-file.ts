@@ -5,7 +5,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export interface NamedFile {
-  /** The flag that named it (`-o`, `--log-file`, `-c`, `-b`) or `input`. */
+  /** The flag that named it (`-o`, `--log-file`, `-c`, `-b`), or `input`, `stdin`, `stdout`. */
   what: string;
   path: string;
 }
@@ -39,6 +39,11 @@ async function identity(path: string): Promise<string> {
   }
 }
 
+/** `-o out.ndjson`, `input urls.txt`; stdin and stdout by their name alone. */
+function name(f: NamedFile): string {
+  return f.what === 'stdin' || f.what === 'stdout' ? f.what : `${f.what} ${f.path}`;
+}
+
 /** The first clash as a one-line message for the user, or null when every written file is distinct. */
 export async function findClash(roles: PathRoles): Promise<string | null> {
   const allowed = new Set((roles.allowed ?? []).flatMap(([a, b]) => [`${a}\0${b}`, `${b}\0${a}`]));
@@ -46,10 +51,10 @@ export async function findClash(roles: PathRoles): Promise<string | null> {
   const reads = await Promise.all(roles.reads.filter((f) => f.path !== '-').map(async (f) => ({ ...f, id: await identity(f.path) })));
   for (const [i, w] of writes.entries()) {
     for (const r of reads) {
-      if (w.id === r.id && !allowed.has(`${w.what}\0${r.what}`)) return `${w.what} ${w.path} is the same file as ${r.what} ${r.path}: writing would destroy it`;
+      if (w.id === r.id && !allowed.has(`${w.what}\0${r.what}`)) return `${name(w)} is the same file as ${name(r)}: writing would destroy it`;
     }
     for (const other of writes.slice(i + 1)) {
-      if (w.id === other.id && !allowed.has(`${w.what}\0${other.what}`)) return `${w.what} ${w.path} is the same file as ${other.what} ${other.path}: pick a different file for one of them`;
+      if (w.id === other.id && !allowed.has(`${w.what}\0${other.what}`)) return `${name(w)} is the same file as ${name(other)}: pick a different file for one of them`;
     }
   }
   return null;
