@@ -2,6 +2,7 @@
 // same-file check.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { redact } from '../src/redact.js';
@@ -39,10 +40,19 @@ test('lockOutput: a second lock on the same file (also through a symlink) names 
   held.release();
   await writeFile(`${file}.lock`, `${livePid}\n`);
   await assert.rejects(lockOutput(dir.file('link.ndjson'), 'link.ndjson'), (err: unknown) => err instanceof LockedError && err.pid === livePid && err.message === `link.ndjson is being written by another crawl (pid ${livePid})`);
+  // The same pid with its real start time still holds; with another start time the pid was reused
+  // (a reboot, another container's pid namespace): the lock is stale.
+  const start = readFileSync(`/proc/${livePid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!;
+  await writeFile(`${file}.lock`, `${livePid} ${start}\n`);
+  await assert.rejects(lockOutput(file), LockedError);
+  await writeFile(`${file}.lock`, `${livePid} ${Number(start) + 1}\n`);
+  const reused = await lockOutput(file);
+  reused.release();
+  await writeFile(`${file}.lock`, `${livePid}\n`);
   sleeper.kill('SIGKILL');
   await gone;
   const again = await lockOutput(file);
-  assert.equal((await readFile(`${file}.lock`, 'utf8')).trim(), String(process.pid));
+  assert.match(await readFile(`${file}.lock`, 'utf8'), new RegExp(`^${process.pid} \\d+\\n$`), 'pid and start time');
   again.release();
   again.release();
   assert.deepEqual((await readdir(dir.path)).sort(), ['link.ndjson', 'out.ndjson']);

@@ -1,6 +1,7 @@
-// One writer per output file: `crawl -o out.ndjson` holds `out.ndjson.lock` (its pid inside) while it
-// writes, so a second crawl on the same file stops before touching it instead of tearing lines.
-// A lock left by a process that no longer runs (kill -9, a crash, a reboot) is taken over.
+// One writer per output file: `crawl -o out.ndjson` holds `out.ndjson.lock` (its pid and the process's
+// start time inside) while it writes, so a second crawl on the same file stops before touching it
+// instead of tearing lines. A lock left by a process that no longer runs (kill -9, a crash, a reboot,
+// a container that is gone) is taken over: its pid is dead, a zombie, or now names another process.
 import { link, readFile, realpath, rename, unlink, writeFile } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -17,19 +18,36 @@ export interface Lock {
   release(): void;
 }
 
-/** Whether `pid` names a running process (EPERM: it runs, as another user). */
-function alive(pid: number): boolean {
+interface Holder {
+  pid: number;
+  /** The process's start time (clock ticks since boot, /proc/PID/stat field 22); '' where unknown. */
+  start: string;
+}
+
+/** State and start time of `pid` from /proc, or null without /proc (or once it is gone). */
+function procStat(pid: number): { state: string; start: string } | null {
   try {
-    process.kill(pid, 0);
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', start: fields[19] ?? '' };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the lock's holder still runs: its pid answers (EPERM: as another user), is no zombie, and started when the lock says. */
+function alive(h: Holder): boolean {
+  try {
+    process.kill(h.pid, 0);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  // A zombie (killed, its parent has not reaped it yet) still answers kill(pid, 0) but writes nothing.
-  try {
-    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true; // no /proc: trust kill()
-  }
+  const stat = procStat(h.pid);
+  if (stat === null) return true; // no /proc: trust kill()
+  // A zombie (killed, not yet reaped) answers kill(pid, 0) but writes nothing; a different start
+  // time means the pid was reused (after a reboot, or in another container) by some other process.
+  return stat.state !== 'Z' && (h.start === '' || stat.start === h.start);
 }
 
 /** The lock's path: beside the real file, so two names for one file (a symlink) share one lock. */
@@ -44,11 +62,13 @@ async function lockPath(path: string): Promise<string> {
   return `${real}.lock`;
 }
 
-async function holder(lock: string): Promise<number | null> {
+/** Who holds `lock`: null when there is no lock file, pid 0 when its content is garbage. */
+async function holder(lock: string): Promise<Holder | null> {
   const text = await readFile(lock, 'utf8').catch(() => null);
   if (text === null) return null;
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : 0;
+  const [pidText = '', start = ''] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  return { pid: /^\d+$/.test(pidText) && Number.isSafeInteger(pid) && pid > 0 ? pid : 0, start };
 }
 
 /**
@@ -59,7 +79,7 @@ async function holder(lock: string): Promise<number | null> {
 export async function lockOutput(path: string, shownAs = path): Promise<Lock> {
   const lock = await lockPath(path);
   const aside = `${lock}.${process.pid}`;
-  await writeFile(aside, `${process.pid}\n`);
+  await writeFile(aside, `${process.pid} ${procStat(process.pid)?.start ?? ''}\n`);
   try {
     for (let tries = 0; tries < 5; tries++) {
       try {
@@ -68,14 +88,15 @@ export async function lockOutput(path: string, shownAs = path): Promise<Lock> {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const pid = await holder(lock);
-      if (pid === null) continue; // released meanwhile: try again
-      if (pid !== 0 && pid !== process.pid && alive(pid)) throw new LockedError(shownAs, pid);
+      const h = await holder(lock);
+      if (h === null) continue; // released meanwhile: try again
+      if (h.pid !== 0 && h.pid !== process.pid && alive(h)) throw new LockedError(shownAs, h.pid);
       // Stale (its process is gone, or the file is garbage): move it aside to a name of our own, and
       // if what we moved is not the stale lock after all (another run took over first), put it back.
       const stale = `${lock}.stale.${process.pid}`;
       if (await rename(lock, stale).then(() => true, () => false)) {
-        if ((await holder(stale)) !== pid) await link(stale, lock).catch(() => undefined);
+        const moved = await holder(stale);
+        if (moved !== null && (moved.pid !== h.pid || moved.start !== h.start)) await link(stale, lock).catch(() => undefined);
         await unlink(stale).catch(() => undefined);
       }
     }
