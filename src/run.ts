@@ -255,7 +255,9 @@ export async function run(options: Options): Promise<number> {
   for (const sig of Object.keys(SIGNALS) as HandledSignal[]) process.off(sig, onSignal);
 
   if (crawlError !== undefined) return report(crawlError, logger);
-  if (outputError !== undefined) return report(outputError, logger);
+  // After a hang-up, stdout on the closed terminal fails too (EIO): that is the hang-up, not a new error.
+  const hungUp = signal === 'SIGHUP' && !out && process.stdout.isTTY;
+  if (outputError !== undefined && !hungUp) return report(outputError, logger);
   if (signal) {
     if (options.output) {
       const before = done?.records ?? 0;
