@@ -88,7 +88,7 @@ const SIGNALS = { SIGHUP: EXIT.sighup, SIGINT: EXIT.sigint, SIGTERM: EXIT.sigter
 type HandledSignal = keyof typeof SIGNALS;
 
 /**
- * Refuses -o, --log-file or -c naming a file the run reads (a URL list, the -b cookie file) or another
+ * Refuses -o, --log-file or -c naming a file the run reads (a URL list, the -b cookie file, a certificate) or another
  * of them: `-o urls.txt urls.txt` would truncate the list before it is read. Checked before anything
  * is opened for writing. `-b jar -c jar` (read, then write back) is allowed, as in curl.
  */
@@ -98,6 +98,7 @@ async function checkSameFiles(o: Options): Promise<void> {
   // (/dev/stdin and /dev/stdout name the file itself when they are one; terminals and pipes never clash).
   if (o.inputs.length === 0 || o.inputs.includes('-')) reads.push({ what: 'stdin', path: '/dev/stdin' });
   if (o.cookie !== undefined && (await stat(o.cookie).then((s) => s.isFile(), () => false))) reads.push({ what: '-b', path: o.cookie });
+  for (const [what, path] of [['--cacert', o.cacert], ['--cert', o.cert], ['--key', o.key]] as const) if (path !== undefined) reads.push({ what, path });
   const writes: NamedFile[] = [];
   writes.push(o.output !== undefined ? { what: '-o', path: o.output } : { what: 'stdout', path: '/dev/stdout' });
   if (o.logFile !== undefined) writes.push({ what: '--log-file', path: o.logFile });
@@ -138,9 +139,9 @@ export async function run(options: Options): Promise<number> {
   const jar = new Jar();
   let tls: TlsSettings = { insecure: options.insecure };
   try {
-    tls = tlsSettings(options, process.env);
     await checkInputs(options.inputs);
     await checkSameFiles(options);
+    tls = tlsSettings(options, process.env);
     await checkSelectors(options.select);
     if (options.cookie !== undefined) await jar.load(options.cookie);
     if (options.logFile) {

@@ -85,6 +85,9 @@ test('-o equal to --log-file or to -c (also not yet existing, by two spellings) 
   assert.equal(existsSync(dir.file('both.log')), false, 'the clash is found before the file is created');
   await refused(['-o', dir.file('jar.txt'), '-c', dir.file('jar.txt'), list], list, /^crawl: -o .*jar\.txt is the same file as -c/);
   await refused(['--log-file', list, list], list, /^crawl: --log-file .* is the same file as input/);
+  const pem = dir.file('ca.pem');
+  await writeFile(pem, '-----BEGIN CERTIFICATE-----\n');
+  await refused(['-o', pem, '--cacert', pem, list], pem, /^crawl: -o .*ca\.pem is the same file as --cacert /);
 
   // curl's idiom: read the jar, write it back. Not a clash.
   await writeFile(dir.file('cookies.txt'), '# Netscape HTTP Cookie File\n');
