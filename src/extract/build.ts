@@ -6,7 +6,7 @@ import type { CrawlRecord, RecordError, TlsInfo } from '../record.js';
 import { redact } from '../redact.js';
 import { detectCharset } from './charset.js';
 import type { DomExtractor, DomResult } from './dom.js';
-import { decoderFor, extractTitle, isHtml } from './title.js';
+import { extractTitle, isHtml } from './title.js';
 
 export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtractor | null, ms: number): CrawlRecord {
   if (outcome.kind === 'error') {
@@ -22,9 +22,9 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
   let bodyError: RecordError | undefined;
   try {
     if (isHtml(r.contentType, r.body)) {
-      const charset = detectCharset(r.body, r.contentType);
-      title = extractTitle(r.body, charset);
-      if (dom) extracted = dom(decoderFor(charset).decode(r.body), r.finalUrl);
+      const decoder = detectCharset(r.body, r.contentType);
+      title = extractTitle(r.body, decoder);
+      if (dom) extracted = dom(decoder.decode(r.body), r.finalUrl);
     }
   } catch (err) {
     bodyError = { code: 'EBODY', message: redact(errorMessage(err)) };

@@ -1,9 +1,14 @@
-// Finds a page's character encoding the way browsers do, in order: BOM, Content-Type charset,
-// then a <meta charset> / <meta http-equiv> in the first 1024 bytes; UTF-8 when none says.
+// Finds a page's character encoding the way browsers do (the HTML spec's "determining the character
+// encoding"), in order: BOM, Content-Type charset, then a <meta charset> / <meta http-equiv> in the
+// first 1024 bytes. A meta saying UTF-16 means UTF-8 (the page was readable as ASCII to get there)
+// and a meta saying x-user-defined means windows-1252. A label no encoding has is skipped; when one
+// was given but none was usable the page is windows-1252 (the spec's fallback); with no label at all, UTF-8.
+import { decoderFor, WINDOWS_1252, type Decoder } from './decode.js';
 
 const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 const META_CHARSET = /<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)/i;
 const PRESCAN_BYTES = 1024;
+const UTF8 = decoderFor('utf-8')!;
 
 export function charsetFromContentType(contentType: string | null): string | undefined {
   if (!contentType) return undefined;
@@ -24,7 +29,26 @@ export function charsetFromMeta(body: Buffer): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** The encoding label for `body`; TextDecoder validates it. */
-export function detectCharset(body: Buffer, contentType: string | null): string {
-  return charsetFromBom(body) ?? charsetFromContentType(contentType) ?? charsetFromMeta(body) ?? 'utf-8';
+/** The decoder for `body`; always one (never throws). */
+export function detectCharset(body: Buffer, contentType: string | null): Decoder {
+  const bom = charsetFromBom(body);
+  if (bom) return decoderFor(bom)!;
+  let labelled = false;
+  const header = charsetFromContentType(contentType);
+  if (header !== undefined) {
+    const d = decoderFor(header);
+    if (d) return d;
+    labelled = true;
+  }
+  const meta = charsetFromMeta(body);
+  if (meta !== undefined) {
+    const d = decoderFor(meta);
+    if (d) {
+      if (d.encoding === 'utf-16le' || d.encoding === 'utf-16be') return UTF8;
+      if (d.encoding === 'x-user-defined') return WINDOWS_1252;
+      return d;
+    }
+    labelled = true;
+  }
+  return labelled ? WINDOWS_1252 : UTF8;
 }
