@@ -10,7 +10,7 @@ import type { TlsLedger } from './fetch/tls.js';
 import { attempt, outcomeOf, retryDelay, type FetchSettings } from './fetch/fetch.js';
 import { Stopper } from './fetch/stopper.js';
 import { readInputs } from './input/lines.js';
-import { normalizeUrl } from './input/normalize.js';
+import { normalizeUrl, type DefaultScheme } from './input/normalize.js';
 import { SeenSet } from './input/seen.js';
 import type { Logger } from './log.js';
 import type { Done } from './output/resume.js';
@@ -49,6 +49,8 @@ export interface CrawlSettings {
   maxBytes: number;
   select: SelectRule[];
   links: boolean;
+  /** The scheme for input lines that are a bare host; none: those are EINVALIDURL with a hint. */
+  defaultScheme?: DefaultScheme | undefined;
 }
 
 export interface CrawlDeps {
@@ -126,7 +128,7 @@ export class Crawl {
     reading: for await (const batch of readInputs(o.inputs, this.deps.stdin, this.inputCtl.signal)) {
       for (const line of batch) {
         if (this.stopping) break reading;
-        const n = normalizeUrl(line.text);
+        const n = normalizeUrl(line.text, o.defaultScheme);
         if (!n.ok) {
           if (this.deps.done?.invalidLines.has(line.line)) continue;
           emitter.emit('read', ++total);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { SelectRule } from './extract/dom.js';
 import { PROXY_SCHEMES } from './fetch/proxy.js';
 import type { ResolveRule } from './fetch/session.js';
+import type { DefaultScheme } from './input/normalize.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { UserError } from './user-error.js';
 import { PROGRESS_MODES, type ProgressMode } from './view/mode.js';
@@ -68,6 +69,8 @@ export interface Options {
   proxy: string | undefined;
   /** `--noproxy`: comma-separated hosts that skip the proxy; overrides NO_PROXY. Default none. */
   noproxy: string | undefined;
+  /** `--default-scheme`: the scheme put before an input line that is a bare host (`example.com`). Default none: such a line is EINVALIDURL with a hint. */
+  defaultScheme: DefaultScheme | undefined;
 }
 
 /** Thrown for a flag value that cannot be used; commander reports it with the flag, exit 2. */
@@ -173,6 +176,8 @@ export function parseResolve(value: string, name: string): ResolveRule {
   return { host: m[1]!.toLowerCase(), port, address: m[3]!.replace(/^\[|\]$/g, '') };
 }
 
+const SCHEMES = ['http', 'https'] as const;
+
 /** Every flag, in the order --help lists them. */
 export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
   limit: { flags: '-l, --limit <n>', help: 'most requests in flight at once over all hosts', default: 16, parse: int(1) },
@@ -195,6 +200,12 @@ export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
   logLevel: { flags: '--log-level <level>', help: 'pino log level (JSON on stderr)', default: 'warn', parse: choice(LOG_LEVELS) },
   logFile: { flags: '--log-file <file>', help: 'write logs there instead of stderr', default: undefined, parse: text },
   fail: { flags: '--fail', help: 'exit 1 when any record has ok: false', default: false },
+  defaultScheme: {
+    flags: '--default-scheme <http|https>',
+    help: 'put this scheme before input lines that are a bare host (example.com)',
+    default: undefined,
+    parse: (value, _previous, name) => choice(SCHEMES)(value, 'http', name),
+  },
   progress: { flags: '--progress <mode>', help: 'live progress view on stderr: auto (TTY and not CI), always, never', default: 'auto', parse: choice(PROGRESS_MODES) },
   insecure: { flags: '-k, --insecure', help: 'use a certificate that fails verification anyway; the record\'s tls.error says why', default: false },
   cacert: { flags: '--cacert <file>', help: 'trust the PEM certificates in file, in addition to Node\'s bundled roots', default: undefined, parse: text },

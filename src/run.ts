@@ -43,6 +43,7 @@ export function crawlSettings(o: Options): CrawlSettings {
     maxBytes: o.maxBytes,
     select: o.select,
     links: o.links,
+    defaultScheme: o.defaultScheme,
   };
 }
 

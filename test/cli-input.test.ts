@@ -126,7 +126,7 @@ test('record: fields present per the contract for ok pages, HTTP errors, refused
     site.url('127.0.0.1', '/status/404'),
     site.url('127.0.0.1', '/status/204'),
     site.url('127.0.0.1', '/image.png'),
-    site.url('127.0.0.1', '/charset/bad'),
+    site.url('127.0.0.1', '/bad-gzip'),
     site.url('127.0.0.1', '/redirect/loop'),
     refused,
     'mailto:x@y',

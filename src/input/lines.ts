@@ -1,9 +1,11 @@
 // Streams the input lines of every input (files, or `-` for stdin) in order, with back-pressure:
-// reading pauses while a batch of lines waits for the consumer. BOM and CRLF are handled.
+// reading pauses while a batch of lines waits for the consumer. BOM and CRLF are handled; an input
+// that starts with a UTF-16 BOM is read as UTF-16.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { UserError } from '../user-error.js';
+import { decodeInput } from './unicode.js';
 
 export interface InputLine {
   /** The input it came from: a path, or `-` for stdin. */
@@ -93,6 +95,6 @@ export async function* readInputs(inputs: string[], stdin: Readable, signal?: Ab
   for (const source of sources) {
     if (signal?.aborted) return;
     const stream = source === '-' ? stdin : await openInput(source);
-    yield* batchesOf(source, stream, signal);
+    yield* batchesOf(source, decodeInput(stream), signal);
   }
 }
