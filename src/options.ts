@@ -37,7 +37,7 @@ export interface Options {
   links: boolean;
   /** `--output`: write records to this file. Default stdout. */
   output: string | undefined;
-  /** `--retries`: retries after network errors, timeouts, 408, 429, 5xx. Default 2. */
+  /** `--retries`: retries after network errors, timeouts, 408, 429, 500, 502, 503, 504. Default 2. */
   retries: number;
   /** `--rate`: most requests started per second per origin; 0 is unlimited. Default 0. */
   rate: number;
@@ -191,7 +191,7 @@ export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
   select: { flags: '--select <name=css[@attr]>', help: 'extract the first match\'s text (or attribute) into fields.name, repeatable', default: [], parse: repeatable(parseSelect) },
   links: { flags: '--links', help: 'add the page\'s absolute http(s) links as links', default: false },
   output: { flags: '-o, --output <file>', help: 'write records there instead of stdout', default: undefined, parse: text },
-  retries: { flags: '-r, --retries <n>', help: 'retries after network errors, timeouts, 408, 429 and 5xx', default: 2, parse: int(0) },
+  retries: { flags: '-r, --retries <n>', help: 'retries after network errors, timeouts, 408, 429, 500, 502, 503 and 504', default: 2, parse: int(0) },
   rate: { flags: '--rate <n>', help: 'most requests started per second per host', default: 0, defaultHelp: 'unlimited', parse: positiveNumber },
   maxBytes: { flags: '--max-bytes <n>', help: 'most decoded body bytes read per page; the record says truncated', default: 5 * 1024 * 1024, parse: int(1) },
   resume: { flags: '--resume', help: 'with -o: skip URLs that already have a record in the file, append the rest', default: false },

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'EREDIRECT',
   'EHTTP',
   'EBODY',
+  'EPROTO',
   'EUNKNOWN',
   'ECERT',
   'ETLS',

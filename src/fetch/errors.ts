@@ -17,7 +17,6 @@ const BY_CODE: Record<string, ErrorCode> = {
   UND_ERR_CLOSED: 'ECONNRESET',
   ERR_STREAM_PREMATURE_CLOSE: 'ECONNRESET',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'ECONNRESET',
-  HPE_INVALID_CONSTANT: 'EBODY',
   ENOTFOUND: 'ENOTFOUND',
   EAI_AGAIN: 'ENOTFOUND',
   EAI_NONAME: 'ENOTFOUND',
@@ -50,7 +49,7 @@ export function errorCode(err: unknown): ErrorCode {
     const { code, cause, errors } = e as Coded;
     if (typeof code === 'string') {
       if (code in BY_CODE) return BY_CODE[code]!;
-      if (code.startsWith('HPE_')) return 'EBODY';
+      if (code.startsWith('HPE_')) return 'EPROTO'; // llhttp: the response is not valid HTTP/1.1
       // Node names a brotli decode failure ERR_ + the decoder's error name: ERR__ERROR_FORMAT_PADDING_1.
       if (code.startsWith('ERR_BROTLI') || code.startsWith('ERR__ERROR_') || code.startsWith('Z_')) return 'EBODY';
     }

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { decoder, type BodyResult } from './body.js';
 import { FetchError } from './errors.js';
+import { emptyStatusMismatch, protocolError } from './protocol.js';
 import type { AttemptSignal } from './stopper.js';
 
 export interface Exchange {
@@ -121,6 +122,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (this.started && !this.settled && emptyStatusMismatch(this.status, err, this.bytes)) {
+      this.done(false); // a 204/304 with a Content-Length: its body is empty whatever that says
+      return;
+    }
     this.dec?.destroy();
     this.fail(err);
   }
@@ -156,7 +161,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   fail(err: unknown): void {
     if (this.settled) return;
     this.finish();
-    this.reject(this.started && !this.drain ? new BodyReadError(this.status, this.headers, this.bytes, err) : err);
+    const e = protocolError(err, this.started) ?? err;
+    this.reject(this.started && !this.drain ? new BodyReadError(this.status, this.headers, this.bytes, e) : e);
   }
 
   private finish(): void {

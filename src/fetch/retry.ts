@@ -8,8 +8,11 @@ export const MAX_RETRY_AFTER_MS = 60_000;
 /** RFC 9110's three HTTP-date forms all open with a day name and hold hh:mm:ss; Date.parse alone takes "1.5" for a date. */
 const HTTP_DATE = /^[a-z]{3,9},?\s.*\d\d:\d\d:\d\d/i;
 
+/** curl's --retry list: a 501, 505 or 999 will not change on a second try. */
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
 export function retryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+  return RETRY_STATUSES.has(status);
 }
 
 export function retryableError(code: ErrorCode): boolean {

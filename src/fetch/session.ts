@@ -7,6 +7,7 @@ import { chooseProxy, noProxyMatcher, throughProxy, toProxy, type ProxyChoice } 
 import { socksConnector } from './socks.js';
 import { connectorTlsOptions, proxyTlsOptions, TlsLedger, verifyingConnector, type TlsSettings } from './tls.js';
 import { Agent, buildConnector, loadEnvHttpProxyAgent, Pool } from './undici.js';
+import { MAX_HEADER_BYTES } from './protocol.js';
 
 /** `--resolve host:port:address`: connect to `address` for `host:port`, keeping Host and SNI. */
 export interface ResolveRule {
@@ -117,6 +118,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     // it sooner than these could; undici's would only add a timer and its refreshes per request.
     headersTimeout: 0,
     bodyTimeout: 0,
+    maxHeaderSize: MAX_HEADER_BYTES,
     connect: directConnector(opts, ledger),
   };
   const choice = chooseProxy(opts.proxy, opts.noProxy, opts.env);
