@@ -23,8 +23,33 @@ export class CookieFileError extends UserError {}
 
 const HTTP_ONLY_PREFIX = '#HttpOnly_';
 
+/**
+ * Browsers' bounds on what a server may make a client store and send back (RFC 6265 §6.1 minimums,
+ * as Chrome and Firefox apply them): a cookie whose name + value exceeds 4096 bytes is ignored, and a
+ * domain keeps at most 180 cookies, the oldest evicted first.
+ *
+ * Header values are byte strings here: undici reads them as Latin-1 (one char per byte) and writes
+ * them back the same way, so UTF-8 bytes in a value go back on the wire unchanged; the cookie
+ * files are read and written as Latin-1 too, so the -c jar holds those very bytes.
+ */
+export const MAX_COOKIE_BYTES = 4096;
+export const MAX_COOKIES_PER_DOMAIN = 180;
+
+/** Bytes of name + value in a Set-Cookie header (a byte string): the part before the first ";", "=" not counted. */
+function nameValueBytes(setCookie: string): number {
+  const semi = setCookie.indexOf(';');
+  const pair = (semi === -1 ? setCookie : setCookie.slice(0, semi)).trim();
+  return pair.includes('=') ? pair.length - 1 : pair.length;
+}
+
+/** A JS string as the byte string of its UTF-8 encoding (for values typed on the command line). */
+function utf8Bytes(text: string): string {
+  return /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
+}
+
 export class Jar {
   private jarInstance: ToughCookie.CookieJar | undefined;
+  private memory: ToughCookie.MemoryCookieStore | undefined;
   /** Cookies ever stored; while 0, no request pays for a jar look-up. */
   private stored = 0;
   /** A `-b "n=v; n2=v2"` string, sent with every request as curl does. */
@@ -33,8 +58,25 @@ export class Jar {
   private readonly secure = new SecureCookieIndex();
 
   private get jar(): ToughCookie.CookieJar {
-    this.jarInstance ??= new (lib().CookieJar)(undefined, { allowSecureOnLocal: false, looseMode: true });
+    if (!this.jarInstance) {
+      this.memory = new (lib().MemoryCookieStore)();
+      this.jarInstance = new (lib().CookieJar)(this.memory, { allowSecureOnLocal: false, looseMode: true });
+    }
     return this.jarInstance;
+  }
+
+  /** Evicts the oldest cookies of `domain` beyond MAX_COOKIES_PER_DOMAIN. */
+  private bound(domain: string | null | undefined): void {
+    const byPath = domain ? this.memory?.idx[domain] : undefined;
+    if (!byPath) return;
+    const all: ToughCookie.Cookie[] = [];
+    for (const byKey of Object.values(byPath)) all.push(...Object.values(byKey));
+    if (all.length <= MAX_COOKIES_PER_DOMAIN) return;
+    const born = (c: ToughCookie.Cookie): number => (c.creation instanceof Date ? c.creation.getTime() : 0);
+    all.sort((a, b) => born(a) - born(b) || (a.creationIndex ?? 0) - (b.creationIndex ?? 0));
+    for (const old of all.slice(0, all.length - MAX_COOKIES_PER_DOMAIN)) {
+      this.memory!.removeCookie(old.domain!, old.path!, old.key, () => undefined);
+    }
   }
 
   /** The Cookie header for `url`, or '' when none applies. */
@@ -51,8 +93,11 @@ export class Jar {
     const all = typeof setCookie === 'string' ? [setCookie] : setCookie;
     const plainHttp = url.startsWith('http:');
     for (const c of all) {
+      if (nameValueBytes(c) > MAX_COOKIE_BYTES) continue;
       if (plainHttp && this.secure.size > 0 && this.shadowsSecure(c, url)) continue;
-      this.kept(this.jar.setCookieSync(c, url, { ignoreError: true }));
+      const cookie = this.jar.setCookieSync(c, url, { ignoreError: true });
+      this.kept(cookie);
+      if (cookie) this.bound(cookie.domain);
     }
   }
 
@@ -89,11 +134,11 @@ export class Jar {
   async load(spec: string): Promise<void> {
     let text: string;
     try {
-      text = await readFile(spec, 'utf8');
+      text = (await readFile(spec)).toString('latin1');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (spec.includes('=') && (code === 'ENOENT' || code === 'ENAMETOOLONG')) {
-        this.fixed = spec.split(';').map((s) => s.trim()).filter((s) => s.includes('=')).join('; ');
+        this.fixed = utf8Bytes(spec.split(';').map((s) => s.trim()).filter((s) => s.includes('=')).join('; '));
         return;
       }
       throw new CookieFileError(`cannot read cookie file ${spec}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
@@ -153,7 +198,7 @@ export class Jar {
     }
     // The jar holds session secrets: 0600, and atomic, so a full disk leaves the old jar, not half of one.
     try {
-      await writeFileAtomic(path, lines.join('\n') + '\n', { mode: 0o600 });
+      await writeFileAtomic(path, Buffer.from(lines.join('\n') + '\n', 'latin1'), { mode: 0o600 });
     } catch (err) {
       throw new CookieFileError(`cannot write cookie jar ${path}: ${ioMessage(err)}`);
     }

@@ -116,6 +116,23 @@ function basicAuth(url: URL): string {
   return `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64')}`;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * A Location header as browsers read it. undici hands header values over as Latin-1 (one char per
+ * byte); a server that writes `/café` in UTF-8 sends the bytes C3 A9, which must become "é" (and then
+ * %C3%A9 in the URL), not "Ã©". Bytes that are not valid UTF-8 stay Latin-1.
+ */
+export function locationText(raw: string): string {
+  if (!NON_ASCII.test(raw)) return raw;
+  try {
+    return UTF8.decode(Buffer.from(raw, 'latin1'));
+  } catch {
+    return raw;
+  }
+}
+
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -164,15 +181,22 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
   const start = target(startHref, startOrigin);
   let path = start.path;
   let redirects = 0;
-  let visited: Set<string> | undefined; // made on the first redirect; most URLs have none
+  // Each URL of the chain and the Cookie header its request sent: a URL met again is a loop only
+  // when the request would be the same (a "set a cookie, redirect to yourself" check is not).
+  // Made on the first redirect; most URLs have none.
+  let visited: Map<string, string> | undefined;
+  let firstCookie = '';
   try {
     for (;;) {
+      const headers = buildHeaders(s, href, origin === startOrigin, start.auth);
+      if (visited) visited.set(href, headers.cookie ?? '');
+      else firstCookie = headers.cookie ?? '';
       const res = await exchange(
         s.dispatcher,
         {
           origin,
           path,
-          headers: buildHeaders(s, href, origin === startOrigin, start.auth),
+          headers,
           isRedirect,
           maxBytes: s.maxBytes,
           keep: s.keepBytes,
@@ -184,7 +208,7 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
       if (REDIRECT.has(res.status) && location) {
         let next: URL;
         try {
-          next = new URL(location, href);
+          next = new URL(locationText(location), href);
         } catch {
           throw new FetchError('EREDIRECT', `invalid redirect target "${location.slice(0, 200)}"`);
         }
@@ -192,10 +216,12 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
           throw new FetchError('EREDIRECT', `redirect to unsupported scheme ${next.protocol}`);
         }
         next.hash = '';
-        visited ??= new Set([startHref]);
-        if (visited.has(next.href)) throw new FetchError('EREDIRECT', `redirect loop at ${next.href}`);
+        visited ??= new Map([[startHref, firstCookie]]);
+        const sent = visited.get(next.href);
+        if (sent !== undefined && sent === (buildHeaders(s, next.href, next.origin === startOrigin, start.auth).cookie ?? '')) {
+          throw new FetchError('EREDIRECT', `redirect loop at ${next.href}`);
+        }
         if (redirects >= s.maxRedirects) throw new FetchError('EREDIRECT', `more than ${s.maxRedirects} redirects`);
-        visited.add(next.href);
         redirects++;
         href = next.href;
         origin = next.origin;
