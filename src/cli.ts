@@ -62,8 +62,9 @@ function program(): { cmd: Commander.Command; options: [FlagKey, Commander.Optio
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(`crawl: ${s.replace(/^error: /, '')}`),
-      // One line: commander puts its "(Did you mean --limit?)" hint on a line of its own.
-      outputError: (s, write) => write(`${s.replace(/\n+$/, '').replace(/\n/g, ' ')} (see crawl --help)\n`),
+      // One line: commander puts its "(Did you mean --limit?)" hint on a line of its own, and echoes
+      // a bad argument as given (a -H value with CR/LF, an escape sequence): control characters go.
+      outputError: (s, write) => write(`${s.replace(/\n+$/, '').replace(/[\x00-\x1f\x7f]+/g, ' ')} (see crawl --help)\n`),
     });
   return { cmd, options };
 }

@@ -130,9 +130,9 @@ export class Crawl {
         if (this.stopping) break reading;
         const n = normalizeUrl(line.text, o.defaultScheme);
         if (!n.ok) {
-          if (this.deps.done?.invalidLines.has(line.line)) continue;
+          if (this.deps.done?.hasInvalid(line.source, line.line)) continue;
           emitter.emit('read', ++total);
-          const full = this.emit(null, { url: line.text, ok: false, status: null, finalUrl: null, redirects: 0, error: { code: 'EINVALIDURL', message: `line ${line.line}: ${n.reason}` }, line: line.line });
+          const full = this.emit(null, { url: line.text, ok: false, status: null, finalUrl: null, redirects: 0, error: { code: 'EINVALIDURL', message: `line ${line.line}: ${n.reason}` }, line: line.line, input: line.source });
           if (full) await full;
           continue;
         }

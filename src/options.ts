@@ -127,14 +127,39 @@ export function repeatable<T>(one: (value: string, name: string) => T): Parse<T[
   return (value, previous, name) => [...previous, one(value, name)];
 }
 
+/** Control characters a header value cannot carry (CR and LF would end the header; tab is fine). */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/** `value` as it goes in a header: refused with a control character; non-ASCII as its UTF-8 bytes (as curl sends argv). */
+function headerValue(value: string, name: string, shown: string): string {
+  if (CONTROL.test(value)) throw new UsageError(`${name} must not contain CR, LF or other control characters, got ${JSON.stringify(shown)}`);
+  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
+
+/** Headers the HTTP client (undici) refuses or manages itself: a request with one would fail every time. */
+const FORBIDDEN_HEADERS = new Set(['connection', 'content-length', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
 export function parseHeader(value: string, name: string): [string, string] {
   const i = value.indexOf(':');
   const header = i > 0 ? value.slice(0, i).trim() : '';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
-    throw new UsageError(`${name} must look like "Name: value", got "${value}"`);
+    throw new UsageError(`${name} must look like "Name: value", got ${JSON.stringify(value)}`);
   }
-  return [header, value.slice(i + 1).trim()];
+  if (FORBIDDEN_HEADERS.has(header.toLowerCase())) {
+    throw new UsageError(`${name} cannot set ${header}: the HTTP connection manages it`);
+  }
+  return [header, headerValue(value.slice(i + 1).trim(), name, value)];
 }
+
+export const parseUserAgent: Parse<string> = (value, _previous, name) => headerValue(value, name, value);
+
+export const parseCookie: Parse<string | undefined> = (value, _previous, name) => {
+  if (CONTROL.test(value)) throw new UsageError(`${name} must not contain CR, LF or other control characters, got ${JSON.stringify(value)}`);
+  return value;
+};
+
+/** setTimeout's limit: a longer delay fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 export function parseSelect(value: string, name: string): SelectRule {
   const eq = value.indexOf('=');
@@ -182,11 +207,11 @@ const SCHEMES = ['http', 'https'] as const;
 export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
   limit: { flags: '-l, --limit <n>', help: 'most requests in flight at once over all hosts', default: 16, parse: int(1) },
   perHost: { flags: '-p, --per-host <n>', help: 'most requests in flight to one origin (scheme, host, port)', default: 4, parse: int(1) },
-  timeout: { flags: '-t, --timeout <ms>', help: 'bound on one attempt, connect to last body byte', default: 30_000, parse: int(1) },
+  timeout: { flags: '-t, --timeout <ms>', help: 'bound on one attempt, connect to last body byte', default: 30_000, parse: int(1, MAX_TIMER_MS) },
   maxRedirects: { flags: '--max-redirects <n>', help: 'most redirect hops; more, a loop or a non-http(s) target is EREDIRECT', default: 10, parse: int(0) },
   headers: { flags: '-H, --header <"Name: value">', help: 'extra request header, repeatable', default: [], parse: repeatable(parseHeader) },
-  userAgent: { flags: '-A, --user-agent <ua>', help: 'User-Agent header', default: `crawl/${VERSION}`, parse: (v) => v },
-  cookie: { flags: '-b, --cookie <file|"n=v; n2=v2">', help: 'start the cookie jar from a Netscape cookie file, or send this cookie string', default: undefined, parse: text },
+  userAgent: { flags: '-A, --user-agent <ua>', help: 'User-Agent header', default: `crawl/${VERSION}`, parse: parseUserAgent },
+  cookie: { flags: '-b, --cookie <file|"n=v; n2=v2">', help: 'start the cookie jar from a Netscape cookie file, or send this cookie string', default: undefined, parse: parseCookie },
   cookieJar: { flags: '-c, --cookie-jar <file>', help: 'write the cookie jar there (Netscape format) at the end', default: undefined, parse: text },
   select: { flags: '--select <name=css[@attr]>', help: 'extract the first match\'s text (or attribute) into fields.name, repeatable', default: [], parse: repeatable(parseSelect) },
   links: { flags: '--links', help: 'add the page\'s absolute http(s) links as links', default: false },

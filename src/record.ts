@@ -28,7 +28,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const FIELD_ORDER = [
   'url', 'ok', 'status', 'finalUrl', 'redirects',
   'contentType', 'bytes', 'title', 'truncated', 'fields', 'links', 'tls',
-  'attempts', 'ms', 'error', 'line',
+  'attempts', 'ms', 'error', 'line', 'input',
 ] as const;
 
 export interface RecordError {
@@ -80,6 +80,8 @@ export interface FailedRecord extends Base, Partial<ResponseFields> {
   error: RecordError;
   /** 1-based input line, on EINVALIDURL records. */
   line?: number;
+  /** The input that line is in (a path as given, `-` for stdin), on EINVALIDURL records. */
+  input?: string;
 }
 
 export type CrawlRecord = OkRecord | FailedRecord;

@@ -144,7 +144,10 @@ export async function run(options: Options): Promise<number> {
     await checkSameFiles(options);
     tls = tlsSettings(options, process.env);
     await checkSelectors(options.select);
-    if (options.cookie !== undefined) await jar.load(options.cookie);
+    if (options.cookie !== undefined) {
+      const warning = await jar.load(options.cookie);
+      if (warning) process.stderr.write(`crawl: warning: ${warning}\n`);
+    }
     if (options.logFile) {
       const path = options.logFile;
       await checkLogFile(path).catch((err: Error) => { throw new UserError(`cannot write log file ${path}: ${err.message}`); });
@@ -152,7 +155,7 @@ export async function run(options: Options): Promise<number> {
     if (options.output) {
       lock = await lockFor(options.output);
       if (resume) {
-        done = await readDone(options.output, { dropFailed: options.retryFailed });
+        done = await readDone(options.output, { dropFailed: options.retryFailed, firstInput: options.inputs[0] ?? '-' });
         const again = options.retryFailed ? `; fetching ${done.dropped} failed ones again` : '';
         process.stderr.write(`resuming: ${done.records} URLs already in ${options.output}${again}\n`);
       }

@@ -47,6 +47,26 @@ function utf8Bytes(text: string): string {
   return /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
 }
 
+const HOST = /^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.?)+$|^\[[0-9a-f:.]+\]$|^[0-9a-f:]+$/i;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const FLAG = /^(?:TRUE|FALSE)$/i;
+
+/** Why a Netscape cookie-file line (without its #HttpOnly_ prefix) cannot be used, or '' when it can. */
+function badCookieLine(line: string): string {
+  const parts = line.split('\t');
+  if (parts.length < 7) return `not a cookie line: 7 tab-separated fields expected (domain, subdomains, path, secure, expiry, name, value), got ${parts.length}`;
+  const [domain, subdomains, path, secure, expiry, name] = parts as [string, string, string, string, string, string];
+  const value = parts.slice(6).join('\t');
+  if (!HOST.test(domain.replace(/^\./, ''))) return `bad domain ${JSON.stringify(domain.slice(0, 80))}`;
+  if (!FLAG.test(subdomains)) return `the subdomains field must be TRUE or FALSE, got ${JSON.stringify(subdomains.slice(0, 20))}`;
+  if (!path.startsWith('/')) return `the path must start with "/", got ${JSON.stringify(path.slice(0, 80))}`;
+  if (!FLAG.test(secure)) return `the secure field must be TRUE or FALSE, got ${JSON.stringify(secure.slice(0, 20))}`;
+  if (!/^-?\d+$/.test(expiry.trim())) return `the expiry must be a number of seconds, got ${JSON.stringify(expiry.slice(0, 20))}`;
+  if (name === '' || /[\s;=]/.test(name) || CONTROL.test(name)) return `bad cookie name ${JSON.stringify(name.slice(0, 80))}`;
+  if (CONTROL.test(value) || value.includes(';')) return `the value of ${name.slice(0, 80)} has a control character or ";"`;
+  return '';
+}
+
 export class Jar {
   private jarInstance: ToughCookie.CookieJar | undefined;
   private memory: ToughCookie.MemoryCookieStore | undefined;
@@ -130,8 +150,12 @@ export class Jar {
     return found !== undefined && found.secure && found.TTL() > 0;
   }
 
-  /** `-b`: a Netscape cookie file if `spec` names a readable file, else a `n=v; n2=v2` string. */
-  async load(spec: string): Promise<void> {
+  /**
+   * `-b`: a Netscape cookie file if `spec` names a readable file, else a `n=v; n2=v2` string. A line
+   * that is not a cookie line is a CookieFileError naming the file and line; returns a warning when
+   * the file has no cookie line at all.
+   */
+  async load(spec: string): Promise<string | undefined> {
     let text: string;
     try {
       text = (await readFile(spec)).toString('latin1');
@@ -139,11 +163,21 @@ export class Jar {
       const code = (err as NodeJS.ErrnoException).code;
       if (spec.includes('=') && (code === 'ENOENT' || code === 'ENAMETOOLONG')) {
         this.fixed = utf8Bytes(spec.split(';').map((s) => s.trim()).filter((s) => s.includes('=')).join('; '));
-        return;
+        return undefined;
       }
       throw new CookieFileError(`cannot read cookie file ${spec}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
-    for (const raw of text.split(/\r?\n/)) this.loadLine(raw);
+    const lines = text.split(/\r?\n/);
+    let cookies = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i]!;
+      if (raw.trim() === '' || (raw.startsWith('#') && !raw.startsWith(HTTP_ONLY_PREFIX))) continue;
+      const bad = badCookieLine(raw.startsWith(HTTP_ONLY_PREFIX) ? raw.slice(HTTP_ONLY_PREFIX.length) : raw);
+      if (bad) throw new CookieFileError(`cookie file ${spec} line ${i + 1}: ${bad}`);
+      this.loadLine(raw);
+      cookies++;
+    }
+    return cookies === 0 ? `cookie file ${spec} has no cookie lines (Netscape format: 7 tab-separated fields)` : undefined;
   }
 
   private loadLine(raw: string): void {

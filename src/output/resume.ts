@@ -12,7 +12,8 @@ import { SeenSet } from '../input/seen.js';
 /** What --resume found already done in the output file: those URLs and invalid lines are skipped. */
 export interface Done {
   urls: SeenSet;
-  invalidLines: Set<number>;
+  /** Has input `source` line `line` an EINVALIDURL record already? */
+  hasInvalid(source: string, line: number): boolean;
   /** Records kept in the file. */
   records: number;
   /** ok:false records removed from the file (--retry-failed), whose URLs are fetched again. */
@@ -23,12 +24,36 @@ interface MaybeRecord {
   url?: unknown;
   ok?: unknown;
   line?: unknown;
+  input?: unknown;
   error?: { code?: unknown };
+}
+
+/**
+ * Invalid lines by input and line number. Records written before the `input` field existed carry
+ * only the line: those count for the first input a run names (they came from single-input runs, or
+ * were ambiguous then too).
+ */
+class InvalidLines {
+  private readonly keyed = new Set<string>();
+  private readonly legacy = new Set<number>();
+
+  constructor(private readonly first: string) {}
+
+  add(input: unknown, line: number): void {
+    if (typeof input === 'string') this.keyed.add(`${line}\n${input}`);
+    else this.legacy.add(line);
+  }
+
+  has(source: string, line: number): boolean {
+    return this.keyed.has(`${line}\n${source}`) || (source === this.first && this.legacy.has(line));
+  }
 }
 
 export interface ReadDoneOptions {
   /** --retry-failed: remove records with `ok: false` from the file and do not count them as done. */
   dropFailed?: boolean;
+  /** The run's first input (`-` for stdin): records written before `input` existed count for it. */
+  firstInput?: string;
 }
 
 /** A record --retry-failed fetches again: not ok, and a URL (an invalid line would fail the same way). */
@@ -41,7 +66,8 @@ const REWRITE_CHUNK = 64 * 1024;
 
 /** Scans `path`; a missing file means nothing is done yet. */
 export async function readDone(path: string, opts: ReadDoneOptions = {}): Promise<Done> {
-  const done: Done = { urls: new SeenSet(), invalidLines: new Set(), records: 0, dropped: 0 };
+  const invalid = new InvalidLines(opts.firstInput ?? '-');
+  const done: Done = { urls: new SeenSet(), hasInvalid: (source, line) => invalid.has(source, line), records: 0, dropped: 0 };
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -63,7 +89,7 @@ export async function readDone(path: string, opts: ReadDoneOptions = {}): Promis
       continue;
     }
     done.records++;
-    if (rec.error?.code === 'EINVALIDURL' && typeof rec.line === 'number') done.invalidLines.add(rec.line);
+    if (rec.error?.code === 'EINVALIDURL' && typeof rec.line === 'number') invalid.add(rec.input, rec.line);
     else if (typeof rec.url === 'string') {
       const n = normalizeUrl(rec.url);
       done.urls.add(n.ok ? n.href : rec.url);
