@@ -5,6 +5,7 @@ import { errorMessage } from '../fetch/errors.js';
 import type { CrawlRecord, RecordError, TlsInfo } from '../record.js';
 import { redact } from '../redact.js';
 import { detectCharset } from './charset.js';
+import { decoderFor } from './decode.js';
 import type { DomExtractor, DomResult } from './dom.js';
 import { extractTitle, isHtml } from './title.js';
 
@@ -24,7 +25,7 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
     if (isHtml(r.contentType, r.body)) {
       const decoder = detectCharset(r.body, r.contentType);
       title = extractTitle(r.body, decoder);
-      if (dom) extracted = dom(decoder.decode(r.body), r.finalUrl);
+      if (dom) extracted = dom(r.body, decoder, r.finalUrl);
     }
   } catch (err) {
     bodyError = { code: 'EBODY', message: redact(errorMessage(err)) };
@@ -46,5 +47,8 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
 
 /** The same keys for a non-HTML page as for an HTML one, so jq filters need no special case. */
 function emptyDom(dom: DomExtractor): DomResult {
-  return dom('', 'http://invalid/');
+  return dom(EMPTY, UTF8, 'http://invalid/');
 }
+
+const EMPTY = Buffer.alloc(0);
+const UTF8 = decoderFor('utf-8')!;

@@ -1,8 +1,11 @@
 // --select and --links: a DOM built by htmlparser2, the parser of cheerio's slim entry (several times
 // faster than the default parse5 one), queried with cheerio; loaded on first use so plain crawls
-// never pay for it.
+// never pay for it. When only --links is asked, no tree at all: a byte scan (linkscan.ts) finds the
+// very hrefs the tree would hold.
 import { UserError } from '../user-error.js';
+import type { Decoder } from './decode.js';
 import { linkBase, resolveLinks } from './links.js';
+import { scanLinks } from './linkscan.js';
 
 /** `--select name=css[@attr]`: the first match's text, or its attribute, goes into `fields.name`. */
 export interface SelectRule {
@@ -16,7 +19,15 @@ export interface DomResult {
   links?: string[];
 }
 
-export type DomExtractor = (html: string, pageUrl: string) => DomResult;
+/** Fields and links of a page: its body bytes, the decoder its charset calls for, its final URL. */
+export type DomExtractor = (body: Buffer, decoder: Decoder, pageUrl: string) => DomResult;
+
+/** --links alone: the scan's hrefs, resolved as the tree's would be. */
+const scanExtractor: DomExtractor = (body, decoder, pageUrl) => {
+  const { hrefs, baseHref } = scanLinks(body, decoder);
+  const base = linkBase(pageUrl, baseHref);
+  return { links: base ? resolveLinks(hrefs, base) : [] };
+};
 
 const SPACES = /\s+/g;
 
@@ -28,13 +39,19 @@ interface TreeNode {
 }
 
 export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean): Promise<DomExtractor> {
+  if (select.length === 0 && wantLinks) return scanExtractor;
+  return loadTreeExtractor(select, wantLinks);
+}
+
+/** The cheerio/htmlparser2 extractor, for --select (and --links with it); tests compare the scan with its links. */
+export async function loadTreeExtractor(select: SelectRule[], wantLinks: boolean): Promise<DomExtractor> {
   const [{ load }, { parseDocument }] = await Promise.all([import('cheerio/slim'), import('htmlparser2')]);
   // One Cheerio instance wraps every page's document: load() per page would define a new Cheerio
   // subclass each time (~60 µs and garbage per page). parseDocument is the parser cheerio/slim's
   // load() calls, with its default options.
   const $ = load('');
-  return (html, pageUrl) => {
-    const doc = parseDocument(html);
+  return (body, decoder, pageUrl) => {
+    const doc = parseDocument(decoder.decode(body));
     const out: DomResult = {};
     if (select.length > 0) {
       const root = $(doc);

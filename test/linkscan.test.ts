@@ -1,0 +1,140 @@
+// The --links byte scan (src/extract/linkscan.ts) must give exactly cheerio's link list (the tree
+// extractor of src/extract/dom.ts): over every fixture page, hand-written edge cases, generated
+// real-looking documentation pages, and random soups of markup pieces.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { get } from 'node:http';
+import { detectCharset } from '../src/extract/charset.js';
+import { decoderFor, type Decoder } from '../src/extract/decode.js';
+import { loadDomExtractor, loadTreeExtractor, type DomExtractor } from '../src/extract/dom.js';
+import { demoUrls } from '../fixtures/lists.js';
+import { linkPage } from '../fixtures/linkpage.js';
+import { startSite } from '../fixtures/site.js';
+
+const PAGE = 'http://127.0.0.1:8080/dir/page.html?q=1';
+const utf8 = decoderFor('utf-8')!;
+
+let tree: DomExtractor;
+let scan: DomExtractor;
+
+async function extractors(): Promise<void> {
+  tree ??= await loadTreeExtractor([], true);
+  scan ??= await loadDomExtractor([], true);
+}
+
+function same(body: Buffer, decoder: Decoder, pageUrl: string, what: string): void {
+  assert.deepEqual(scan(body, decoder, pageUrl).links, tree(body, decoder, pageUrl).links, what);
+}
+
+function fetchRaw(url: string): Promise<{ body: Buffer; type: string | null }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ body: Buffer.concat(chunks), type: res.headers['content-type'] ?? null }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+test('link scan: the scan is what loadDomExtractor gives for --links alone, the tree for --select', async () => {
+  await extractors();
+  assert.notEqual(scan, tree);
+  const withSelect = await loadDomExtractor([{ name: 'h', css: 'h1' }], true);
+  assert.ok(withSelect(Buffer.from('<h1>x</h1>'), utf8, PAGE).fields, '--select still uses the tree');
+});
+
+test('link scan equals cheerio\'s links on every fixture page', async (t) => {
+  await extractors();
+  const site = await startSite({ hosts: ['127.0.0.1', '127.0.0.2'], log: false });
+  t.after(() => site.close());
+  const paths = ['/title/entities', '/title/hidden', '/charset/meta-utf16', '/charset/x-user-defined', '/charset/unknown-1252', '/link-page/1?kb=100&links=300', '/link-page/2?kb=20&links=80', '/big-page/3?kb=50'];
+  const urls = [...demoUrls(site), ...paths.map((p) => site.url('127.0.0.1', p))].filter((u) => !/redirect|status\/5|no-such/.test(u));
+  let withLinks = 0;
+  for (const url of urls) {
+    const { body, type } = await fetchRaw(url);
+    const decoder = detectCharset(body, type);
+    same(body, decoder, url, url);
+    if ((tree(body, decoder, url).links ?? []).length > 0) withLinks++;
+  }
+  assert.ok(withLinks >= 10, `fixture pages with links: ${withLinks}`);
+});
+
+const CASES: [string, string][] = [
+  ['plain', '<a href="/a">x</a><a href=\'b\'>y</a><a href=c>z</a>'],
+  ['area and upper case', '<MAP><AREA HREF="/area"><A HrEf="/upper">u</A></MAP>'],
+  ['base', '<head><base href="/sub/dir/"><base href="/second/"></head><a href="rel">r</a>'],
+  ['base without href first', '<base target="_blank"><base href="https://other.test/x/"><a href="y">y</a>'],
+  ['first href wins', '<a href="/first" href="/second">x</a>'],
+  ['no value and empty', '<a href>self</a><a href="">empty</a><a href=>eq</a><a href/>sc</a>'],
+  ['entities', '<a href="/q?a=1&amp;b=2&lt;&#x41;&eacute;&ampx=1&amp=2&notit;">e</a>'],
+  ['whitespace trimmed', '<a href="  \n/trim  \t">t</a><a href=" https://x.test/ ">t</a>'],
+  ['comments', '<!-- <a href="/c1"> --><a href="/ok1"><!--> <a href="/ok2"> <!---> <a href="/ok3"> <!-- x --!> <a href="/c2"> --> <a href="/ok4">'],
+  ['declarations', '<!DOCTYPE html><!> <a href="/d1"> > <a href="/ok"><!-> <a href="/d2">> <a href="/ok2"><!x <a href="/d3">><a href="/ok3">'],
+  ['cdata', '<![CDATA[ <a href="/cd"> ]]><a href="/ok"><![CDAT <a href="/decl">><a href="/ok2">'],
+  ['processing instruction', '<?xml <a href="/pi"> ?><a href="/ok">'],
+  ['script and style', '<script>"<a href=/s1>"</script><a href="/ok"><style>a{}</style x><a href="/s2"></style><a href="/ok2">'],
+  ['script end needs > or space', '<script>x</script/><a href="/s1"></scriptx><a href="/s2"></script ><a href="/ok">'],
+  ['self-closed script is not text', '<script/><a href="/ok1"><script / ><a href="/ok2"><script/x><a href="/in"></script><a href="/ok3">'],
+  ['title textarea xmp are text', '<title><a href="/t"></title><textarea><a href="/ta"></textarea><xmp><a href="/x"></xmp><a href="/ok">'],
+  ['not special', '<noscript><a href="/ns"></noscript><template><a href="/tp"></template><svg><a href="/svg"/></svg><iframe><a href="/if"></iframe>'],
+  ['end tags run to >', '</a title=">"><a href="/after">x</a></ a><a href="/ok"></1 <a href="/bogus">> <a href="/ok2">'],
+  ['quotes with >', '<a title="a > b" href="/ok">x</a><a href="/q\'uote">q</a><a href=\'/d"q\'>d</a>'],
+  ['odd attribute names', '<a =href="/no" href="/yes">x</a><a x=y/href="/v">v</a><a/href="/slash">s</a><a <b href="/lt">l</a>'],
+  ['less-than as text', 'a < b <3 <a href="/ok">x</a> a<<a href="/ok2">'],
+  ['unterminated tag at the end', '<a href="/ok">x</a><a href="/cut'],
+  ['unterminated comment', '<a href="/ok"><!-- <a href="/in-comment">'],
+  ['unterminated script', '<a href="/ok"><script> <a href="/in-script">'],
+  ['schemes', '<a href="mailto:a@b"><a href="javascript:x()"><a href="ftp://f/"><a href="data:text/html,x"><a href="//proto.test/p"><a href="#frag"><a href="?q">'],
+  ['non-ASCII', '<a href="/café/日本">u</a><a href="https://bücher.example/ü">idn</a>'],
+  ['tabs and newlines in a tag', '<a\n\thref\n=\n"/spaced"\n>x</a><a\fhref=/ff>y</a>'],
+];
+
+test('link scan equals cheerio\'s links on hand-written edge cases', async () => {
+  await extractors();
+  for (const [name, html] of CASES) same(Buffer.from(html, 'utf8'), utf8, PAGE, name);
+  // A few where the expected list is written out, so the comparison cannot be vacuous.
+  assert.deepEqual(scan(Buffer.from(CASES[8]![1], 'utf8'), utf8, PAGE).links, ['/ok1', '/ok2', '/ok3', '/ok4'].map((p) => `http://127.0.0.1:8080${p}`));
+  assert.deepEqual(scan(Buffer.from(CASES[2]![1], 'utf8'), utf8, PAGE).links, ['http://127.0.0.1:8080/sub/dir/rel']);
+});
+
+test('link scan equals cheerio\'s links in other charsets (windows-1252, UTF-16 LE with BOM)', async () => {
+  await extractors();
+  const html = '<a href="/caf\u00e9?x=\u201cq\u201d">x</a><a href="/\u00fc">y</a>';
+  const cp = Buffer.from(html.replace('\u201c', '\x93').replace('\u201d', '\x94'), 'latin1');
+  const d1252 = detectCharset(cp, 'text/html; charset=windows-1252');
+  same(cp, d1252, PAGE, 'windows-1252');
+  assert.deepEqual(scan(cp, d1252, PAGE).links, ['http://127.0.0.1:8080/caf%C3%A9?x=%E2%80%9Cq%E2%80%9D', 'http://127.0.0.1:8080/%C3%BC']);
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(html, 'utf16le')]);
+  same(le, detectCharset(le, 'text/html'), PAGE, 'utf-16le');
+});
+
+test('link scan equals cheerio\'s links on 200 generated documentation pages', async () => {
+  await extractors();
+  for (let seed = 0; seed < 200; seed++) {
+    const body = linkPage(1000 + seed, 4 + (seed % 40), 10 + ((seed * 7) % 300));
+    same(body, utf8, `http://docs.example.org/s${seed}/page.html`, `seed ${seed}`);
+  }
+  const big = linkPage(7, 100, 300);
+  const n = (tree(big, utf8, PAGE).links ?? []).length;
+  assert.ok(n > 150, `a 100 KB page has many distinct links: ${n}`);
+});
+
+const PIECES = ['<', '>', '/', '!', '-', '--', '?', '[', ']', '=', '"', "'", ' ', '\n', '\t', '&', '&amp;', '&lt', '#', ';', 'a', 'A', 'href', 'HREF', 'area', 'base', 'script', 'style', 'title', 'textarea', 'xmp', 'CDATA[', 'x', '/p', 'é', '日', '<a ', '<a href=', '</', '<!--', '-->', '<!', ']]>', '<script>', '</script>', '<style>', '</style', '<base href=', 'http://h.test/', '../', '?q=1', 'mailto:', '<title>', '</title>'];
+
+test('link scan equals cheerio\'s links on 3,000 random soups of markup pieces', async () => {
+  await extractors();
+  let a = 12345;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 3000; i++) {
+    let s = '';
+    const n = 5 + Math.floor(next() * 60);
+    for (let j = 0; j < n; j++) s += PIECES[Math.floor(next() * PIECES.length)];
+    same(Buffer.from(s, 'utf8'), utf8, PAGE, `soup ${i}: ${JSON.stringify(s)}`);
+  }
+});
