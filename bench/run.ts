@@ -23,6 +23,7 @@ const BUDGET_S = 155;
 // ── scenario sizes ─────────────────────────────────────────────────────────────────────────────
 const CPU_N = 20_000; // /big-page/N?kb=10
 const DOM_N = 5_000; // the same pages with --select/--links vs cheerio.load(): parse5 is slow, so fewer
+const LINKS_N = 2_000; // /link-page/N?kb=100&links=300: --links alone (the byte scan) vs a plain crawl of the same list
 const LAT_N = 4_000;
 const LAT_DELAY = 20;
 const SLOW_N = 200; // on 127.0.0.1, listed first
@@ -48,6 +49,8 @@ const T_FAIR = 1.1;
 const T_MEM_REL = 1.25;
 const T_MEM_MB = 150;
 const T_STARTUP_MS = 150;
+const T_LINKS_CPU = 1.5;
+const T_LINKS_MB = 150;
 
 type Tool = 'crawl' | 'baseline' | 'floor';
 
@@ -310,6 +313,8 @@ async function main(): Promise<void> {
   await writeList(L('warm'), 4_000, (i) => spread(port, i, i % 2 === 0 ? `/big-page/${900_000 + i}?kb=10` : `/page/${900_000 + i}`));
   await writeList(L('cpu'), CPU_N, (i) => spread(port, i, `/big-page/${i + 1}?kb=10`));
   await writeList(L('dom'), DOM_N, (i) => spread(port, i, `/big-page/${100_000 + i}?kb=10`));
+  // 64 distinct pages (the server builds each once), every URL distinct.
+  await writeList(L('links'), LINKS_N, (i) => spread(port, i, `/link-page/${i % 64}?kb=100&links=300&n=${i}`));
   await writeList(L('lat'), LAT_N, (i) => spread(port, i, `/page/${i + 1}?delay=${LAT_DELAY}`));
   await writeList(L('fair'), SLOW_N + 3 * FAST_PER_HOST, (i) =>
     i < SLOW_N ? `${base(port, HOSTS[0]!)}/page/${i + 1}?delay=${SLOW_DELAY}` : `${base(port, HOSTS[1 + ((i - SLOW_N) % 3)]!)}/page/${i + 1}`,
@@ -323,6 +328,8 @@ async function main(): Promise<void> {
   const bigTitle = (r: Rec): boolean => r.title === `Big ${num(r.url, BIG)}`;
   const pageTitle = (r: Rec): boolean => r.title === `Page ${num(r.url, PAGE)}`;
   const hasLinks = (r: Rec): boolean => Array.isArray(r.links) && r.links.length >= 20;
+  const LINK_PAGE = /\/link-page\/(\d+)/;
+  const docsTitle = (r: Rec): boolean => r.title === `Docs page ${num(r.url, LINK_PAGE)} — crawl`;
 
   const job = (key: string, tool: Tool, list: string, n: number, check: (r: Rec) => boolean, opts: { extra?: string[]; c?: number; p?: number; timeoutMs?: number; label?: string; env?: NodeJS.ProcessEnv } = {}): Job => ({
     key,
@@ -361,6 +368,12 @@ async function main(): Promise<void> {
   const [cpuCrawl, cpuBase] = await abba(job('cpu', 'crawl', L('cpu'), CPU_N, bigTitle), job('cpu', 'baseline', L('cpu'), CPU_N, bigTitle), cpuOf);
   const domBase = await run(job('dom', 'baseline', L('dom'), DOM_N, (r) => bigTitle(r) && hasLinks(r), { extra: ['--cheerio'] }));
   const domCrawl = await run(job('dom', 'crawl', L('dom'), DOM_N, (r) => bigTitle(r) && r.fields?.h === r.title && hasLinks(r), { extra: ['--select', 'h=h1', '--links'] }));
+  // 2b. Large link-heavy pages: --links alone (byte scan, no tree) against a plain crawl, ABBA.
+  const [linksCrawl, linksPlain] = await abba(
+    job('links', 'crawl', L('links'), LINKS_N, (r) => docsTitle(r) && Array.isArray(r.links) && r.links.length >= 150, { extra: ['--links'], label: 'crawl --links' }),
+    job('links-plain', 'crawl', L('links'), LINKS_N, docsTitle, { label: 'crawl (plain)' }),
+    cpuOf,
+  );
   // 3. Latency-bound.
   const [latBase, latCrawl] = await abba(job('latency', 'baseline', L('lat'), LAT_N, pageTitle), job('latency', 'crawl', L('lat'), LAT_N, pageTitle), (o) => o.usage.wall);
   // The floor (raw sockets) and, where this machine sets NODE_EXTRA_CA_CERTS, crawl without it.
@@ -402,6 +415,14 @@ async function main(): Promise<void> {
     row(`DOM: ${DOM_N / 1000}k × 10 KB, --select h=h1 --links`, domCrawl, `${fix(domRel)}× pages/CPU-s`,
       `${fix(domRel)}× plain cheerio.load() (≥${T_DOM_REL})`, bothValid(domCrawl, domBase) ? verdict(domRel >= T_DOM_REL) : 'INVALID'),
     row(`DOM: ${DOM_N / 1000}k × 10 KB, --select h=h1 --links`, domBase, '', 'reference: cheerio.load() + title + a[href]', 'ref'),
+  );
+  const linksRel = bothValid(linksCrawl, linksPlain) ? cpuOf(linksCrawl) / cpuOf(linksPlain) : NaN;
+  const linksScenario = `links: ${LINKS_N / 1000}k × 100 KB, ~300 links, --links vs plain`;
+  rows.push(
+    row(linksScenario, linksCrawl, `CPU ${fix(linksRel)}× plain`,
+      `CPU ${fix(linksRel)}× plain (≤${T_LINKS_CPU}); ${linksCrawl.valid ? fix(linksCrawl.usage.rssMb, 0) : '?'} MB (<${T_LINKS_MB})`,
+      bothValid(linksCrawl, linksPlain) ? verdict(linksRel <= T_LINKS_CPU && linksCrawl.usage.rssMb < T_LINKS_MB) : 'INVALID'),
+    row(linksScenario, linksPlain, '', 'reference: the same list without --links', 'ref'),
   );
   const latIdeal = (LAT_N * LAT_DELAY) / 1000 / C;
   const latWall = (o: Outcome): string => (o.valid ? `${fix(o.usage.wall / latIdeal)}× ideal ${fix(latIdeal)} s` : '');
@@ -499,6 +520,7 @@ async function main(): Promise<void> {
       ? [`- NODE_EXTRA_CA_CERTS is set on this machine (${EXTRA_CA}): Node reads and parses that bundle at every start, before any code runs, so every client row pays for it. The 'no extra CAs' rows run without it (no scenario uses TLS) to show that cost; they are information, the targets are judged on the rows above them.`]
       : []),
     `- DOM ratio: crawl --select 'h=h1' --links pages/CPU-s ÷ baseline --cheerio pages/CPU-s.`,
+    `- links ratio: crawl --links CPU s ÷ crawl CPU s over the same ${LINKS_N.toLocaleString('en-US')} link-heavy pages (best of ${REPS} ABBA runs each); --links alone uses the byte scan, no document tree.`,
     `- memory: peak RSS of the client for ${int(MEM_SMALL)} vs ${int(MEM_LARGE)} /page/N URLs.`,
     `- start-up: spawn-to-exit wall measured by the runner (GNU time's %e has 10 ms steps).`,
     ...notes.map((n) => `- ${n}`),

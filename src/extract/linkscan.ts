@@ -27,9 +27,9 @@ const EQ = 0x3d;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
 const LBRACKET = 0x5b;
-const COMMENT_END = Buffer.from('-->', 'latin1');
-const CDATA_END = Buffer.from(']]>', 'latin1');
-const CDATA = Buffer.from('CDATA[', 'latin1');
+const COMMENT_END = '-->';
+const CDATA_END = ']]>';
+const CDATA = 'CDATA[';
 const UTF8 = decoderFor('utf-8')!;
 
 /** htmlparser2's whitespace: space, \n, \t, \f, \r. */
@@ -47,22 +47,19 @@ function isAlpha(c: number | undefined): boolean {
   return c !== undefined && (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 }
 
-/** Index of byte `c` in b[from, end), or -1; a JS loop for the next few bytes, then the native search. */
-function find(b: Buffer, c: number, from: number, end: number): number {
-  const near = Math.min(end, from + 32);
-  for (let i = from; i < near; i++) if (b[i] === c) return i;
-  if (near >= end) return -1;
-  const j = b.indexOf(c, near);
+/** Index of `c` in t[from, end), or -1 (String#indexOf: a builtin, no call into C++ as Buffer#indexOf). */
+function find(t: string, c: string, from: number, end: number): number {
+  const j = t.indexOf(c, from);
   return j === -1 || j >= end ? -1 : j;
 }
 
-function findSeq(b: Buffer, seq: Buffer, from: number, end: number): number {
-  const j = b.indexOf(seq, from);
+function findSeq(t: string, seq: string, from: number, end: number): number {
+  const j = t.indexOf(seq, from);
   return j === -1 || j + seq.length > end ? -1 : j;
 }
 
 /** Elements whose content is text to htmlparser2, by name length then bytes. */
-const SPECIAL = ['script', 'style', 'title', 'textarea', 'xmp'].map((n) => Buffer.from(n, 'latin1'));
+const SPECIAL = ['script', 'style', 'title', 'textarea', 'xmp'];
 
 /** Tag kinds the scan distinguishes. */
 const enum Tag {
@@ -72,41 +69,47 @@ const enum Tag {
   Special,
 }
 
-function tagKind(b: Buffer, from: number, to: number): { kind: Tag; special?: Buffer } {
+/** The kind of the tag named t[from, to); for a special one, `SPECIAL_NAME.at` is set to its name. */
+function tagKind(t: string, from: number, to: number): Tag {
   const len = to - from;
-  const c0 = b[from]! | 0x20;
-  if (len === 1) return { kind: c0 === 0x61 ? Tag.Link : Tag.Other };
+  const c0 = t.charCodeAt(from) | 0x20;
+  if (len === 1) return c0 === 0x61 ? Tag.Link : Tag.Other;
   if (len === 4) {
-    const s = b.toString('latin1', from, to).toLowerCase();
-    if (s === 'area') return { kind: Tag.Link };
-    if (s === 'base') return { kind: Tag.Base };
-    return { kind: Tag.Other };
+    const c1 = t.charCodeAt(from + 1) | 0x20;
+    const c2 = t.charCodeAt(from + 2) | 0x20;
+    const c3 = t.charCodeAt(from + 3) | 0x20;
+    if (c0 === 0x61 && c1 === 0x72 && c2 === 0x65 && c3 === 0x61) return Tag.Link; // area
+    if (c0 === 0x62 && c1 === 0x61 && c2 === 0x73 && c3 === 0x65) return Tag.Base; // base
+    return Tag.Other;
   }
-  if (len < 3 || len > 8 || (c0 !== 0x73 && c0 !== 0x74 && c0 !== 0x78)) return { kind: Tag.Other };
+  if (len < 3 || len > 8 || (c0 !== 0x73 && c0 !== 0x74 && c0 !== 0x78)) return Tag.Other;
   next: for (const name of SPECIAL) {
     if (name.length !== len) continue;
-    for (let k = 0; k < len; k++) if ((b[from + k]! | 0x20) !== name[k]) continue next;
-    return { kind: Tag.Special, special: name };
+    for (let k = 0; k < len; k++) if ((t.charCodeAt(from + k) | 0x20) !== name.charCodeAt(k)) continue next;
+    SPECIAL_NAME.at = name;
+    return Tag.Special;
   }
-  return { kind: Tag.Other };
+  return Tag.Other;
 }
 
-/** Is b[from, from+4) "href" in any case? */
-function isHref(b: Buffer, from: number, to: number): boolean {
-  return to - from === 4 && (b[from]! | 0x20) === 0x68 && (b[from + 1]! | 0x20) === 0x72 && (b[from + 2]! | 0x20) === 0x65 && (b[from + 3]! | 0x20) === 0x66;
+const SPECIAL_NAME: { at: string } = { at: SPECIAL[0]! };
+
+/** Is t[from, to) "href" in any case? */
+function isHref(t: string, from: number, to: number): boolean {
+  return to - from === 4 && (t.charCodeAt(from) | 0x20) === 0x68 && (t.charCodeAt(from + 1) | 0x20) === 0x72 && (t.charCodeAt(from + 2) | 0x20) === 0x65 && (t.charCodeAt(from + 3) | 0x20) === 0x66;
 }
 
 /** The index after "</name" + (">" or whitespace) that ends a special element's text, i.e. of that "<", or -1. */
-function specialEnd(b: Buffer, name: Buffer, from: number, end: number): number {
+function specialEnd(t: string, name: string, from: number, end: number): number {
   let i = from;
   for (;;) {
-    const lt = find(b, LT, i, end);
+    const lt = find(t, '<', i, end);
     if (lt === -1) return -1;
     const stop = lt + 2 + name.length;
-    if (stop < end && b[lt + 1] === SLASH) {
+    if (stop < end && t.charCodeAt(lt + 1) === SLASH) {
       let k = 0;
-      while (k < name.length && (b[lt + 2 + k]! | 0x20) === name[k]) k++;
-      if (k === name.length && (b[stop] === GT || (CLASS[b[stop]!]! & WS) !== 0)) return lt;
+      while (k < name.length && (t.charCodeAt(lt + 2 + k) | 0x20) === name.charCodeAt(k)) k++;
+      if (k === name.length && (t.charCodeAt(stop) === GT || (CLASS[t.charCodeAt(stop)]! & WS) !== 0)) return lt;
     }
     i = lt + 1;
   }
@@ -119,14 +122,24 @@ class Scan {
   /** Set by tag(): was the tag just read self-closing ("/" then ">")? */
   selfClosing = false;
 
-  constructor(private readonly b: Buffer, private readonly end: number, private readonly decoder: Decoder) {}
+  /** The body as a Latin-1 string: one char per byte, for String#indexOf and charCodeAt. */
+  private readonly t: string;
+
+  constructor(private readonly b: Buffer, private readonly end: number, private readonly decoder: Decoder) {
+    this.t = b.toString('latin1', 0, end);
+  }
 
   private value(from: number, to: number): string {
-    const { b } = this;
+    const { b, t } = this;
     let ascii = true;
-    for (let i = from; i < to; i++) if (b[i]! >= 0x80) { ascii = false; break; }
-    let s = ascii ? b.toString('latin1', from, to) : this.decoder.decode(b.subarray(from, to));
-    if (s.includes('&')) s = decodeHTMLAttribute(s);
+    let amp = false;
+    for (let i = from; i < to; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 0x80) ascii = false;
+      else if (c === 0x26) amp = true;
+    }
+    let s = ascii ? t.slice(from, to) : this.decoder.decode(b.subarray(from, to));
+    if (amp) s = decodeHTMLAttribute(s);
     return s.trim();
   }
 
@@ -135,21 +148,23 @@ class Scan {
    * after ">" or -1 at the end of the body. For a link or base, the first href is taken.
    */
   tag(p: number, kind: Tag): number {
-    const { b, end } = this;
-    let href: [number, number] | undefined;
+    const { t, end } = this;
+    // The first href's value span; hs === -1 while there is none.
+    let hs = -1;
+    let he = -1;
     this.selfClosing = false;
     while (p < end) {
-      const c = b[p]!;
+      const c = t.charCodeAt(p);
       if (c === GT) {
-        if (href && kind !== Tag.Other) this.take(kind, href);
+        if (hs !== -1) this.take(kind, hs, he);
         return p + 1;
       }
       if (c === SLASH) {
         p++;
-        while (p < end && (CLASS[b[p]!]! & WS) !== 0) p++;
-        if (p < end && b[p] === GT) {
+        while (p < end && (CLASS[t.charCodeAt(p)]! & WS) !== 0) p++;
+        if (p < end && t.charCodeAt(p) === GT) {
           this.selfClosing = true;
-          if (href && kind !== Tag.Other) this.take(kind, href);
+          if (hs !== -1) this.take(kind, hs, he);
           return p + 1;
         }
         continue;
@@ -162,63 +177,66 @@ class Scan {
       // "=", whitespace, "/" or ">".
       const nameStart = p;
       p++;
-      while (p < end && b[p] !== EQ && (CLASS[b[p]!]! & NAME_END) === 0) p++;
+      while (p < end && t.charCodeAt(p) !== EQ && (CLASS[t.charCodeAt(p)]! & NAME_END) === 0) p++;
       const nameEnd = p;
-      while (p < end && (CLASS[b[p]!]! & WS) !== 0) p++;
+      while (p < end && (CLASS[t.charCodeAt(p)]! & WS) !== 0) p++;
       if (p >= end) return -1;
-      const wanted = kind !== Tag.Other && href === undefined && isHref(b, nameStart, nameEnd);
-      if (b[p] !== EQ) {
-        if (wanted) href = [0, 0]; // no value: ""
+      const wanted = hs === -1 && (kind === Tag.Link || kind === Tag.Base) && isHref(t, nameStart, nameEnd);
+      if (t.charCodeAt(p) !== EQ) {
+        if (wanted) hs = he = 0; // no value: ""
         continue;
       }
       p++;
-      while (p < end && (CLASS[b[p]!]! & WS) !== 0) p++;
+      while (p < end && (CLASS[t.charCodeAt(p)]! & WS) !== 0) p++;
       if (p >= end) return -1;
-      const q = b[p]!;
+      const q = t.charCodeAt(p);
       let vs: number;
       let ve: number;
       if (q === DQUOTE || q === SQUOTE) {
-        const close = find(b, q, p + 1, end);
+        const close = find(t, q === DQUOTE ? '"' : "'", p + 1, end);
         if (close === -1) return -1;
         vs = p + 1;
         ve = close;
         p = close + 1;
       } else {
         vs = p;
-        while (p < end && (CLASS[b[p]!]! & VALUE_END) === 0) p++;
+        while (p < end && (CLASS[t.charCodeAt(p)]! & VALUE_END) === 0) p++;
         ve = p;
       }
-      if (wanted) href = [vs, ve];
+      if (wanted) {
+        hs = vs;
+        he = ve;
+      }
     }
     return -1;
   }
 
-  private take(kind: Tag, [from, to]: [number, number]): void {
+  private take(kind: Tag, from: number, to: number): void {
     const v = from === to ? '' : this.value(from, to);
     if (kind === Tag.Link) this.hrefs.push(v);
     else this.baseHref ??= v;
   }
 
   run(): void {
-    const { b, end } = this;
+    const { t, end } = this;
     let i = 0;
     while (i < end) {
-      const lt = find(b, LT, i, end);
+      const lt = find(t, '<', i, end);
       if (lt === -1) return;
-      const c = b[lt + 1];
+      const c = t.charCodeAt(lt + 1);
       if (c === undefined || lt + 1 >= end) return;
       if (c === BANG) {
-        const d = b[lt + 2];
+        const d = t.charCodeAt(lt + 2);
         let close: number;
-        if (d === DASH && b[lt + 3] === DASH) {
-          const at = findSeq(b, COMMENT_END, lt + 2, end);
+        if (d === DASH && t.charCodeAt(lt + 3) === DASH) {
+          const at = findSeq(t, COMMENT_END, lt + 2, end);
           close = at === -1 ? -1 : at + 3;
-        } else if (d === LBRACKET && b.subarray(lt + 3, lt + 9).equals(CDATA)) {
-          const at = findSeq(b, CDATA_END, lt + 9, end);
+        } else if (d === LBRACKET && t.startsWith(CDATA, lt + 3) && lt + 9 <= end) {
+          const at = findSeq(t, CDATA_END, lt + 9, end);
           close = at === -1 ? -1 : at + 3;
         } else {
           // A declaration; the character after "<!" (after "<!-" when a dash follows) is never its end.
-          const gt = find(b, GT, d === DASH ? lt + 4 : lt + 3, end);
+          const gt = find(t, '>', d === DASH ? lt + 4 : lt + 3, end);
           close = gt === -1 ? -1 : gt + 1;
         }
         if (close === -1) return;
@@ -226,7 +244,7 @@ class Scan {
         continue;
       }
       if (c === QMARK || c === SLASH) {
-        const gt = find(b, GT, lt + 2, end);
+        const gt = find(t, '>', lt + 2, end);
         if (gt === -1) return;
         i = gt + 1;
         continue;
@@ -236,14 +254,19 @@ class Scan {
         continue;
       }
       let q = lt + 2;
-      while (q < end && (CLASS[b[q]!]! & NAME_END) === 0) q++;
+      while (q < end && (CLASS[t.charCodeAt(q)]! & NAME_END) === 0) q++;
       if (q >= end) return;
-      const { kind, special } = tagKind(b, lt + 1, q);
+      const kind = tagKind(t, lt + 1, q);
+      if (kind === Tag.Other && t.charCodeAt(q) === GT) {
+        i = q + 1; // <p>, <li>, <code>: most tags end right after their name
+        continue;
+      }
+      const special = SPECIAL_NAME.at;
       const after = this.tag(q, kind);
       if (after === -1) return;
       i = after;
       if (kind === Tag.Special && !this.selfClosing) {
-        const close = specialEnd(b, special!, i, end);
+        const close = specialEnd(t, special, i, end);
         if (close === -1) return;
         i = close;
       }
