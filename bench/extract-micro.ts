@@ -3,7 +3,7 @@
 // script tags before the title. Prints pages per CPU-second (best of 5 rounds) per page kind.
 // Run: npm run build && node dist/bench/extract-micro.js
 import { bigPage } from '../fixtures/bigpage.js';
-import { detectCharset } from '../src/extract/charset.js';
+import { detectDecoder } from '../src/extract/charset.js';
 import { extractTitle } from '../src/extract/title.js';
 
 function realHead(n: number): Buffer {
@@ -32,7 +32,7 @@ for (const [kind, pages] of Object.entries(KINDS)) {
     let n = 0;
     while (cpuMs() - start < 400) {
       for (const body of pages) {
-        const cs = detectCharset(body, 'text/html');
+        const cs = detectDecoder(body, 'text/html');
         sink += (extractTitle(body, cs) ?? '').length;
         n++;
       }

@@ -143,7 +143,7 @@ export function parseHeader(value: string, name: string): [string, string] {
   const i = value.indexOf(':');
   const header = i > 0 ? value.slice(0, i).trim() : '';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
-    throw new UsageError(`${name} must look like "Name: value", got ${JSON.stringify(value)}`);
+    throw new UsageError(`${name} must look like "Name: value", got "${value}"`);
   }
   if (FORBIDDEN_HEADERS.has(header.toLowerCase())) {
     throw new UsageError(`${name} cannot set ${header}: the HTTP connection manages it`);

@@ -144,7 +144,10 @@ test('extractTitle: the references that always decode: &amp; &lt; &gt; &quot; an
   assert.equal(extractTitle(utf8('<title>&lt;b&gt; is &quot;bold&quot;</title>'), 'utf-8'), '<b> is "bold"');
   assert.equal(extractTitle(utf8('<title>caf&#233; caf&#xE9; caf&#Xe9; &#128578;</title>'), 'utf-8'), 'café café café 🙂');
   assert.equal(extractTitle(utf8('<title>&amp;amp;</title>'), 'utf-8'), '&amp;', 'decoded once');
-  assert.equal(extractTitle(utf8('<title>AT&T; &notanentity;</title>'), 'utf-8'), 'AT&T; &notanentity;', 'unknown names stay as written');
+  assert.equal(extractTitle(utf8('<title>AT&T; &xyzzy;</title>'), 'utf-8'), 'AT&T; &xyzzy;', 'unknown names stay as written');
+  // "&not" is one of the legacy references decoded without ";" in text, so the spec (and parse5, and
+  // browsers) make "&notanentity;" "¬anentity;" (issue 13, row 8).
+  assert.equal(extractTitle(utf8('<title>&notanentity;</title>'), 'utf-8'), '¬anentity;');
 });
 
 test('extractTitle: a title that is not closed runs to the end of what was kept (a body cut at the keep limit)', () => {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
-import { detectCharset } from '../src/extract/charset.js';
+import { detectDecoder } from '../src/extract/charset.js';
 import { decoderFor, type Decoder } from '../src/extract/decode.js';
 import { loadDomExtractor, loadTreeExtractor, type DomExtractor } from '../src/extract/dom.js';
 import { demoUrls } from '../fixtures/lists.js';
@@ -53,7 +53,7 @@ test('link scan equals cheerio\'s links on every fixture page', async (t) => {
   let withLinks = 0;
   for (const url of urls) {
     const { body, type } = await fetchRaw(url);
-    const decoder = detectCharset(body, type);
+    const decoder = detectDecoder(body, type);
     same(body, decoder, url, url);
     if ((tree(body, decoder, url).links ?? []).length > 0) withLinks++;
   }
@@ -102,11 +102,11 @@ test('link scan equals cheerio\'s links in other charsets (windows-1252, UTF-16 
   await extractors();
   const html = '<a href="/caf\u00e9?x=\u201cq\u201d">x</a><a href="/\u00fc">y</a>';
   const cp = Buffer.from(html.replace('\u201c', '\x93').replace('\u201d', '\x94'), 'latin1');
-  const d1252 = detectCharset(cp, 'text/html; charset=windows-1252');
+  const d1252 = detectDecoder(cp, 'text/html; charset=windows-1252');
   same(cp, d1252, PAGE, 'windows-1252');
   assert.deepEqual(scan(cp, d1252, PAGE).links, ['http://127.0.0.1:8080/caf%C3%A9?x=%E2%80%9Cq%E2%80%9D', 'http://127.0.0.1:8080/%C3%BC']);
   const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(html, 'utf16le')]);
-  same(le, detectCharset(le, 'text/html'), PAGE, 'utf-16le');
+  same(le, detectDecoder(le, 'text/html'), PAGE, 'utf-16le');
 });
 
 test('link scan equals cheerio\'s links on 200 generated documentation pages', async () => {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from 'cheerio';
-import { detectCharset } from '../src/extract/charset.js';
+import { detectDecoder } from '../src/extract/charset.js';
 import { decoderFor } from '../src/extract/decode.js';
 import { extractTitle } from '../src/extract/title.js';
 
@@ -89,33 +89,33 @@ test('title: the output never holds a lone surrogate', () => {
 
 test('charset: <meta charset=utf-16> on an ASCII page means UTF-8', () => {
   const body = Buffer.from('<!doctype html><meta charset="utf-16"><title>Sixteen — ok</title>', 'utf8');
-  const d = detectCharset(body, 'text/html');
+  const d = detectDecoder(body, 'text/html');
   assert.equal(d.encoding, 'utf-8');
   assert.equal(extractTitle(body, d), 'Sixteen — ok');
 });
 
 test('charset: a UTF-16 Content-Type is honoured; a BOM wins over everything', () => {
   const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<title>Le page é</title>', 'utf16le')]);
-  assert.equal(extractTitle(le, detectCharset(le, 'text/html; charset=utf-8')), 'Le page é');
+  assert.equal(extractTitle(le, detectDecoder(le, 'text/html; charset=utf-8')), 'Le page é');
   const be = Buffer.from('<title>Be</title>', 'utf16le').swap16();
-  assert.equal(extractTitle(be, detectCharset(be, 'text/html; charset=utf-16be')), 'Be');
+  assert.equal(extractTitle(be, detectDecoder(be, 'text/html; charset=utf-16be')), 'Be');
 });
 
 test('charset: x-user-defined decodes ASCII as is and 0x80+n as U+F780+n; in a meta it means windows-1252', () => {
   const body = Buffer.concat([Buffer.from('<title>A', 'latin1'), Buffer.from([0x80, 0xff]), Buffer.from('</title>', 'latin1')]);
-  assert.equal(extractTitle(body, detectCharset(body, 'text/html; charset=x-user-defined')), 'A\uf780\uf7ff');
+  assert.equal(extractTitle(body, detectDecoder(body, 'text/html; charset=x-user-defined')), 'A\uf780\uf7ff');
   const meta = Buffer.concat([Buffer.from('<meta charset="x-user-defined"><title>', 'latin1'), Buffer.from([0x93, 0x51, 0x94]), Buffer.from('</title>', 'latin1')]);
-  const d = detectCharset(meta, 'text/html');
+  const d = detectDecoder(meta, 'text/html');
   assert.equal(d.encoding, 'windows-1252');
   assert.equal(extractTitle(meta, d), '“Q”');
 });
 
 test('charset: an unknown label falls back to windows-1252 (0x80–0x9F included); a known meta after an unknown header wins', () => {
   const body = Buffer.concat([Buffer.from('<title>', 'latin1'), Buffer.from([0x93, 0x43, 0x61, 0x66, 0xe9, 0x94, 0x20, 0x80]), Buffer.from('</title>', 'latin1')]);
-  const d = detectCharset(body, 'text/html; charset=x-no-such-charset');
+  const d = detectDecoder(body, 'text/html; charset=x-no-such-charset');
   assert.equal(d.encoding, 'windows-1252');
   assert.equal(extractTitle(body, d), '“Café” €');
   const meta = Buffer.from('<meta charset="utf-8"><title>caf\u00e9</title>', 'utf8');
-  assert.equal(detectCharset(meta, 'text/html; charset=bogus').encoding, 'utf-8');
-  assert.equal(detectCharset(Buffer.from('<title>x</title>'), 'text/html').encoding, 'utf-8', 'no label at all: UTF-8 as before');
+  assert.equal(detectDecoder(meta, 'text/html; charset=bogus').encoding, 'utf-8');
+  assert.equal(detectDecoder(Buffer.from('<title>x</title>'), 'text/html').encoding, 'utf-8', 'no label at all: UTF-8 as before');
 });

@@ -4,7 +4,7 @@ import type { FetchOutcome } from '../fetch/fetch.js';
 import { errorMessage } from '../fetch/errors.js';
 import type { CrawlRecord, RecordError, TlsInfo } from '../record.js';
 import { redact } from '../redact.js';
-import { detectCharset } from './charset.js';
+import { detectDecoder } from './charset.js';
 import { decoderFor } from './decode.js';
 import type { DomExtractor, DomResult } from './dom.js';
 import { extractTitle, isHtml } from './title.js';
@@ -23,7 +23,7 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
   let bodyError: RecordError | undefined;
   try {
     if (isHtml(r.contentType, r.body)) {
-      const decoder = detectCharset(r.body, r.contentType);
+      const decoder = detectDecoder(r.body, r.contentType);
       title = extractTitle(r.body, decoder);
       if (dom) extracted = dom(r.body, decoder, r.finalUrl);
     }

@@ -8,7 +8,6 @@ import { decoderFor, WINDOWS_1252, type Decoder } from './decode.js';
 const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 const META_CHARSET = /<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)/i;
 const PRESCAN_BYTES = 1024;
-const UTF8 = decoderFor('utf-8')!;
 
 export function charsetFromContentType(contentType: string | null): string | undefined {
   if (!contentType) return undefined;
@@ -29,26 +28,34 @@ export function charsetFromMeta(body: Buffer): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** The decoder for `body`; always one (never throws). */
-export function detectCharset(body: Buffer, contentType: string | null): Decoder {
+/**
+ * The encoding label for `body`: the one its BOM, Content-Type or meta gives (as written), or
+ * "utf-8" / "windows-1252" where the rules above substitute one. decoderFor() knows every label this
+ * returns.
+ */
+export function detectCharset(body: Buffer, contentType: string | null): string {
   const bom = charsetFromBom(body);
-  if (bom) return decoderFor(bom)!;
+  if (bom) return bom;
   let labelled = false;
   const header = charsetFromContentType(contentType);
   if (header !== undefined) {
-    const d = decoderFor(header);
-    if (d) return d;
+    if (decoderFor(header)) return header;
     labelled = true;
   }
   const meta = charsetFromMeta(body);
   if (meta !== undefined) {
     const d = decoderFor(meta);
     if (d) {
-      if (d.encoding === 'utf-16le' || d.encoding === 'utf-16be') return UTF8;
-      if (d.encoding === 'x-user-defined') return WINDOWS_1252;
-      return d;
+      if (d.encoding === 'utf-16le' || d.encoding === 'utf-16be') return 'utf-8';
+      if (d.encoding === 'x-user-defined') return 'windows-1252';
+      return meta;
     }
     labelled = true;
   }
-  return labelled ? WINDOWS_1252 : UTF8;
+  return labelled ? 'windows-1252' : 'utf-8';
+}
+
+/** The decoder for `body` (detectCharset's label, decoded). */
+export function detectDecoder(body: Buffer, contentType: string | null): Decoder {
+  return decoderFor(detectCharset(body, contentType)) ?? WINDOWS_1252;
 }

@@ -6,7 +6,7 @@
 // package's HTML5 table; numeric ones with its windows-1252 and U+FFFD rules); ASCII whitespace is
 // stripped and collapsed (U+00A0 is kept), and the result never holds a lone surrogate.
 import { decodeHTML } from 'entities';
-import { decoderFor, type Decoder } from './decode.js';
+import { decoderFor, WINDOWS_1252, type Decoder } from './decode.js';
 
 const HTML_TYPE = /^\s*(text\/html|application\/xhtml\+xml)/i;
 const HTML_SNIFF = /^\s*(<!doctype\s+html|<html|<head|<title)/i;
@@ -23,8 +23,9 @@ export function isHtml(contentType: string | null, body: Buffer): boolean {
   return HTML_SNIFF.test(body.toString('latin1', 0, Math.min(body.length, 512)).replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, ''));
 }
 
-/** The collapsed title, '' for an empty one, or null when the document has no <title>. */
-export function extractTitle(body: Buffer, decoder: Decoder): string | null {
+/** The collapsed title, '' for an empty one, or null when the document has no <title>; `charset` a decoder or its label. */
+export function extractTitle(body: Buffer, charset: Decoder | string): string | null {
+  const decoder = typeof charset === 'string' ? (decoderFor(charset) ?? WINDOWS_1252) : charset;
   if (decoder.encoding === 'utf-16le' || decoder.encoding === 'utf-16be') {
     // The scan reads ASCII bytes; UTF-16 pages are rare enough to decode and scan as UTF-8.
     return extractTitle(Buffer.from(decoder.decode(body.subarray(0, SCAN_BYTES)), 'utf8'), UTF8);
