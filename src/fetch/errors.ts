@@ -68,6 +68,7 @@ function proxyAuthWanted(e: unknown): boolean {
 /** The plain-words message of a certificate or handshake failure in `err`'s cause chain, if any. */
 function tlsMessage(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if (e instanceof FetchError) return undefined; // its code is a record code (EPROTO is also an errno)
     const tls = tlsFailure(e);
     if (tls) return tls.message;
     const { cause, errors } = e as Coded;
