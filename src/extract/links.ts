@@ -84,6 +84,7 @@ function removeDots(path: string): string {
 
 /** path?query with its dot segments removed from the path part. */
 function normalized(pathAndQuery: string): string {
+  if (!pathAndQuery.includes('/.')) return pathAndQuery; // no dot segment anywhere: the common case
   const q = pathAndQuery.indexOf('?');
   const path = q === -1 ? pathAndQuery : pathAndQuery.slice(0, q);
   if (!path.includes('/.') || !DOT_SEGMENT.test(path)) return pathAndQuery;
