@@ -21,6 +21,9 @@ const BY_CODE: Record<string, ErrorCode> = {
   EAI_AGAIN: 'ENOTFOUND',
   EAI_NONAME: 'ENOTFOUND',
   EAI_FAIL: 'ENOTFOUND',
+  // dns.ts: the DNS server failed (SERVFAIL, REFUSED); the record says the name did not resolve,
+  // and transientError() has the attempt retried.
+  ESERVFAIL: 'ENOTFOUND',
   ERR_ENCODING_NOT_SUPPORTED: 'EBODY',
   ERR_ENCODING_INVALID_ENCODED_DATA: 'EBODY',
 };
@@ -56,6 +59,16 @@ export function errorCode(err: unknown): ErrorCode {
     e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
   return 'EUNKNOWN';
+}
+
+/** Whether `err` is a failure worth retrying that its record code alone does not say (a DNS server failure). */
+export function transientError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, cause, errors } = e as Coded;
+    if (code === 'ESERVFAIL') return true;
+    e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return false;
 }
 
 /** undici's answer to a 407 on an absolute-form request through an http proxy. */
