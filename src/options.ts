@@ -2,6 +2,7 @@
 // and the FLAGS table (flag, help, default, parser) that the CLI builds commander's options from and
 // reads the values back through. Adding a flag is a field here, an entry in FLAGS, and its use.
 import { readFileSync } from 'node:fs';
+import { isIP, isIPv6 } from 'node:net';
 import type { SelectRule } from './extract/dom.js';
 import { PROXY_SCHEMES } from './fetch/proxy.js';
 import type { ResolveRule } from './fetch/session.js';
@@ -49,6 +50,8 @@ export interface Options {
   retryFailed: boolean;
   /** `--resolve host:port:addr` rules. Default none. */
   resolve: ResolveRule[];
+  /** `--dns-servers addr[:port],…`: DNS servers to ask instead of the system's, as c-ares takes them. Default none. */
+  dnsServers: string[];
   /** `--log-level`. Default warn. */
   logLevel: LogLevel;
   /** `--log-file`: logs there instead of stderr. Default none. */
@@ -201,6 +204,24 @@ export function parseResolve(value: string, name: string): ResolveRule {
   return { host: m[1]!.toLowerCase(), port, address: m[3]!.replace(/^\[|\]$/g, '') };
 }
 
+/**
+ * curl's `--dns-servers 1.1.1.1,[::1]:5353,10.0.0.1:53`: comma-separated IP addresses, each with an
+ * optional port (an IPv6 one in brackets when it has a port).
+ */
+export function parseDnsServers(value: string, _previous: string[], name: string): string[] {
+  return value.split(',').map((part) => {
+    const s = part.trim();
+    const bracketed = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(s);
+    const v4 = /^([0-9.]+)(?::(\d{1,5}))?$/.exec(s);
+    const [address, port] = bracketed ? [bracketed[1]!, bracketed[2]] : v4 ? [v4[1]!, v4[2]] : [s, undefined];
+    const p = port === undefined ? 53 : Number(port);
+    if (isIP(address) === 0 || p < 1 || p > 65535 || (bracketed && !isIPv6(address))) {
+      throw new UsageError(`${name} takes IP addresses with an optional port ("10.0.0.1", "10.0.0.1:5353", "[::1]:53"), got "${s}"`);
+    }
+    return isIPv6(address) ? (port === undefined ? address : `[${address}]:${p}`) : `${address}:${p}`;
+  });
+}
+
 const SCHEMES = ['http', 'https'] as const;
 
 /** Every flag, in the order --help lists them. */
@@ -222,6 +243,7 @@ export const FLAGS: { [K in FlagKey]: Flag<Options[K]> } = {
   resume: { flags: '--resume', help: 'with -o: skip URLs that already have a record in the file, append the rest', default: false },
   retryFailed: { flags: '--retry-failed', help: 'with -o: like --resume, but records with ok: false are removed from the file and fetched again', default: false },
   resolve: { flags: '--resolve <host:port:addr>', help: 'connect to addr for host:port, like curl; repeatable', default: [], parse: repeatable(parseResolve) },
+  dnsServers: { flags: '--dns-servers <addr[:port],...>', help: 'ask these DNS servers instead of the system\'s, like curl', default: [], parse: parseDnsServers },
   logLevel: { flags: '--log-level <level>', help: 'pino log level (JSON on stderr)', default: 'warn', parse: choice(LOG_LEVELS) },
   logFile: { flags: '--log-file <file>', help: 'write logs there instead of stderr', default: undefined, parse: text },
   fail: { flags: '--fail', help: 'exit 1 when any record has ok: false', default: false },

@@ -26,7 +26,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  * read records by eye). A new field is added here, at the place it belongs, and set in that order.
  */
 export const FIELD_ORDER = [
-  'url', 'ok', 'status', 'finalUrl', 'redirects',
+  'url', 'ok', 'status', 'finalUrl', 'redirects', 'ip',
   'contentType', 'bytes', 'title', 'truncated', 'fields', 'links', 'tls',
   'attempts', 'ms', 'error', 'line', 'input',
 ] as const;
@@ -65,6 +65,8 @@ interface Base {
   finalUrl: string | null;
   /** Redirect hops followed. */
   redirects: number;
+  /** The remote address connected to for finalUrl's hop; absent when no connection was made. */
+  ip?: string;
   attempts?: number;
   ms?: number;
 }

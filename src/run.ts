@@ -11,6 +11,7 @@ import { CrawlEmitter } from './events.js';
 import { EXIT } from './exit.js';
 import { checkSelectors } from './extract/dom.js';
 import { Jar } from './fetch/cookies.js';
+import { descriptorLimit, descriptorsFor, limitFor } from './fetch/descriptors.js';
 import { createDispatcher } from './fetch/session.js';
 import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
 import { ioMessage } from './io-message.js';
@@ -53,6 +54,18 @@ export function tlsSettings(o: Options, env: NodeJS.ProcessEnv): TlsSettings {
   if (o.cacert !== undefined) s.ca = trustedRoots(o.cacert, env);
   if (o.cert !== undefined) Object.assign(s, clientCertificate(o.cert, o.key));
   return s;
+}
+
+/**
+ * The options with --limit lowered to what the descriptor limit leaves room for, saying so in one
+ * stderr line; a crawl that ran out of descriptors would only wait on them.
+ */
+function fitDescriptors(o: Options): Options {
+  const fds = descriptorLimit();
+  if (fds === undefined || fds >= descriptorsFor(o.limit)) return o;
+  const limit = limitFor(fds);
+  process.stderr.write(`crawl: the open-file limit (ulimit -n) is ${fds}, --limit ${o.limit} needs ${descriptorsFor(o.limit)}: running with --limit ${limit}\n`);
+  return { ...o, limit };
 }
 
 /** The log before the view exists: where --log-file or stderr says. */
@@ -173,6 +186,7 @@ export async function run(options: Options): Promise<number> {
   if ((options.inputs.length === 0 || options.inputs.includes('-')) && process.stdin.isTTY) {
     process.stderr.write('reading URLs from stdin (end with Ctrl-D)\n');
   }
+  options = fitDescriptors(options);
   const emitter = new CrawlEmitter();
   const progress = await startProgress({
     emitter,
@@ -192,7 +206,8 @@ export async function run(options: Options): Promise<number> {
       : { kind: 'stderr' };
   const logger = createLogger(options.logLevel, target);
   const ledger = new TlsLedger();
-  const dispatcher = createDispatcher({ perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, env: process.env, tls, ledger, ...(options.proxy ? { proxy: options.proxy } : {}), ...(options.noproxy !== undefined ? { noProxy: options.noproxy } : {}) });
+  const dispatcher = createDispatcher({ limit: options.limit, perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, dnsServers: options.dnsServers, env: process.env, tls, ledger, ...(options.proxy ? { proxy: options.proxy } : {}), ...(options.noproxy !== undefined ? { noProxy: options.noproxy } : {}) });
+  options = fitDescriptors(options);
 
   let crawl: Crawl | undefined;
   let outputError: unknown;

@@ -9,7 +9,7 @@ import { runCli, tempDir } from './helpers/cli.js';
 
 type Rec = Record<string, unknown>;
 
-const KEY_ORDER = ['url', 'ok', 'status', 'finalUrl', 'redirects', 'contentType', 'bytes', 'title', 'truncated', 'fields', 'links', 'attempts', 'ms', 'error', 'line', 'input'];
+const KEY_ORDER = ['url', 'ok', 'status', 'finalUrl', 'redirects', 'ip', 'contentType', 'bytes', 'title', 'truncated', 'fields', 'links', 'attempts', 'ms', 'error', 'line', 'input'];
 const ALWAYS = ['url', 'ok', 'status', 'finalUrl', 'redirects'];
 const RESPONSE_KEYS = ['contentType', 'bytes', 'title'];
 

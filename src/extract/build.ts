@@ -13,9 +13,12 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
   if (outcome.kind === 'error') {
     const r = outcome.response;
     const error: RecordError = { code: outcome.code, message: redact(outcome.message) };
-    if (!r) return { url, ok: false, status: null, finalUrl: outcome.at.finalUrl, redirects: outcome.at.redirects, attempts: outcome.attempts, ms, error };
+    if (!r) {
+      const ip = outcome.ip === undefined ? {} : { ip: outcome.ip };
+      return { url, ok: false, status: null, finalUrl: outcome.at.finalUrl, redirects: outcome.at.redirects, ...ip, attempts: outcome.attempts, ms, error };
+    }
     const tls = r.tls ? { tls: r.tls } : {};
-    return { url, ok: false, status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title: null, ...tls, attempts: outcome.attempts, ms, error };
+    return { url, ok: false, status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, ...ipOf(r), contentType: r.contentType, bytes: r.bytes, title: null, ...tls, attempts: outcome.attempts, ms, error };
   }
   const r = outcome.response;
   let title: string | null = null;
@@ -30,7 +33,7 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
   } catch (err) {
     bodyError = { code: 'EBODY', message: redact(errorMessage(err)) };
   }
-  const base = { status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, contentType: r.contentType, bytes: r.bytes, title };
+  const base = { status: r.status, finalUrl: r.finalUrl, redirects: r.redirects, ...ipOf(r), contentType: r.contentType, bytes: r.bytes, title };
   const rest: { truncated?: true; fields?: Record<string, string | null>; links?: string[]; tls?: TlsInfo } = {};
   if (r.truncated) rest.truncated = true;
   if (dom) {
@@ -43,6 +46,13 @@ export function buildRecord(url: string, outcome: FetchOutcome, dom: DomExtracto
   if (ok) return { url, ok, ...base, ...rest, attempts: outcome.attempts, ms };
   const error = bodyError ?? { code: 'EHTTP' as const, message: `HTTP ${r.status}` };
   return { url, ok: false, ...base, ...rest, attempts: outcome.attempts, ms, error };
+}
+
+const NO_IP = {};
+
+/** `{ip}` when the response says which address it came from, else nothing (the key is left out). */
+function ipOf(r: { ip?: string }): { ip?: string } {
+  return r.ip === undefined ? NO_IP : { ip: r.ip };
 }
 
 /** The same keys for a non-HTML page as for an HTML one, so jq filters need no special case. */

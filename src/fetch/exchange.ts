@@ -2,11 +2,14 @@
 // response, the body arrives as chunks straight into a collector. It decompresses gzip/deflate/br,
 // stops at --max-bytes of decoded bytes (a compression bomb is cut there too, and the connection is
 // dropped), keeps only as many bytes as extraction needs, and drains a redirect's body for reuse.
+import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { decoder, type BodyResult } from './body.js';
 import { FetchError } from './errors.js';
 import { emptyStatusMismatch, protocolError } from './protocol.js';
+import { socketReleased, socketUsed } from './sockets.js';
 import type { AttemptSignal } from './stopper.js';
 
 export interface Exchange {
@@ -31,7 +34,30 @@ export interface ExchangeOptions {
   isRedirect: (status: number, headers: IncomingHttpHeaders) => boolean;
   maxBytes: number;
   keep: number;
+  /** Gets the remote address of the connection the request went out on, once it is written. */
+  trace?: HopTrace;
 }
+
+/** What is known of the connection a request went out on. */
+export interface HopTrace {
+  /** The peer's address; unset until the request was written on a connected socket. */
+  ip?: string | undefined;
+}
+
+/**
+ * Each request's socket (for its remote address and the socket budget). undici gives a handler no socket; it does publish
+ * `undici:client:sendHeaders` (request and socket) right after calling the handler's
+ * onRequestStart, in the same synchronous step of writing that request. So the handler whose
+ * onRequestStart ran last is the one whose request that message is about.
+ */
+let writing: ExchangeHandler | undefined;
+subscribe('undici:client:sendHeaders', (message) => {
+  const handler = writing;
+  writing = undefined;
+  if (handler === undefined) return;
+  const { request, socket } = message as { request?: { origin?: unknown }; socket?: Socket };
+  if (socket !== undefined) handler.wroteOn(request?.origin, socket);
+});
 
 /** A redirect body larger than this is not worth draining: the connection is dropped instead. */
 const DRAIN_LIMIT = 64 * 1024;
@@ -56,6 +82,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private kept = 0;
   private bytes = 0;
   private dec: ReturnType<typeof decoder> = null;
+  private socket: Socket | undefined;
   /** Bound once, so the signal can take and drop it. */
   readonly abort = (): void => {
     const err = new AbortedError('request aborted');
@@ -74,6 +101,16 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   onRequestStart(c: Dispatcher.DispatchController): void {
     this.controller = c;
     if (this.settled) c.abort(new AbortedError('request aborted'));
+    else writing = this;
+  }
+
+  /** undici wrote this request on `socket` (see `writing`). */
+  wroteOn(origin: unknown, socket: Socket): void {
+    if (origin !== undefined && String(origin) !== this.o.origin) return;
+    this.socket = socket;
+    socketUsed(socket, this);
+    const ip = socket.remoteAddress;
+    if (this.o.trace && ip) this.o.trace.ip = ip;
   }
 
   onResponseStart(c: Dispatcher.DispatchController, statusCode: number, h: IncomingHttpHeaders): void {
@@ -116,6 +153,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    // undici is done with the socket: it is idle until the next request goes out on it.
+    if (this.socket !== undefined) socketReleased(this.socket, this);
     if (this.settled) return;
     if (this.dec) this.dec.end();
     else this.done(false);

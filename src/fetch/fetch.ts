@@ -3,9 +3,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ErrorCode, TlsInfo } from '../record.js';
-import { BodyReadError, exchange } from './exchange.js';
+import { BodyReadError, exchange, type HopTrace } from './exchange.js';
 import type { Jar } from './cookies.js';
-import { errorCode, errorMessage, FetchError } from './errors.js';
+import { errorCode, errorMessage, FetchError, transientError } from './errors.js';
 import { backoffMs, retryableError, retryableStatus, retryAfterMs } from './retry.js';
 import type { Stopper } from './stopper.js';
 import type { TlsLedger } from './tls.js';
@@ -37,11 +37,13 @@ export interface FetchedResponse {
   truncated: boolean;
   /** The final response came over https: the connection's TLS version and verification. */
   tls?: TlsInfo;
+  /** The remote address of the connection the final response came on. */
+  ip?: string;
 }
 
 export type FetchOutcome =
   | { kind: 'response'; response: FetchedResponse; attempts: number }
-  | { kind: 'error'; code: ErrorCode; message: string; attempts: number; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> };
+  | { kind: 'error'; code: ErrorCode; message: string; attempts: number; at: ChainPosition; response?: Omit<FetchedResponse, 'body'>; ip?: string };
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
@@ -145,7 +147,7 @@ function tlsOf(s: FetchSettings, origin: string): TlsInfo | undefined {
 
 export type Attempt =
   | { kind: 'response'; response: FetchedResponse; retryAfter?: number }
-  | { kind: 'error'; code: ErrorCode; message: string; at: ChainPosition; response?: Omit<FetchedResponse, 'body'> };
+  | { kind: 'error'; code: ErrorCode; message: string; at: ChainPosition; response?: Omit<FetchedResponse, 'body'>; transient?: true; ip?: string };
 
 /** How far a redirect chain got: the URL of the hop being fetched and the hops before it. */
 export interface ChainPosition {
@@ -186,8 +188,10 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
   // Made on the first redirect; most URLs have none.
   let visited: Map<string, string> | undefined;
   let firstCookie = '';
+  const trace: HopTrace = {};
   try {
     for (;;) {
+      trace.ip = undefined;
       const headers = buildHeaders(s, href, origin === startOrigin, start.auth);
       if (visited) visited.set(href, headers.cookie ?? '');
       else firstCookie = headers.cookie ?? '';
@@ -200,6 +204,7 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
           isRedirect,
           maxBytes: s.maxBytes,
           keep: s.keepBytes,
+          trace,
         },
         signal,
       );
@@ -232,6 +237,7 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
       const response: FetchedResponse = { status: res.status, finalUrl: href, redirects, contentType, body: res.body.kept, bytes: res.body.bytes, truncated: res.body.truncated };
       const tls = tlsOf(s, origin);
       if (tls) response.tls = tls;
+      if (trace.ip !== undefined) response.ip = trace.ip;
       const retryAfter = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
       return retryAfter === undefined ? { kind: 'response', response } : { kind: 'response', response, retryAfter };
     }
@@ -246,13 +252,19 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
       const response: Omit<FetchedResponse, 'body'> = { status: err.status, finalUrl: href, redirects, contentType, bytes: err.bytes, truncated: false };
       const tls = tlsOf(s, origin);
       if (tls) response.tls = tls;
+      if (trace.ip !== undefined) response.ip = trace.ip;
       return { kind: 'error', code: code === 'EUNKNOWN' ? 'EBODY' : code, message, at, response };
     }
-    if (timedOut) return { kind: 'error', code: 'ETIMEDOUT', message: `timed out after ${s.timeout} ms`, at };
-    const code = errorCode(err);
-    const alert = code === 'ECONNRESET' && origin.startsWith('https:') ? s.ledger?.failure(origin) : undefined;
-    if (alert) return { kind: 'error', code: alert.code, message: alert.message, at };
-    return { kind: 'error', code, message: errorMessage(err), at };
+    let failed: Extract<Attempt, { kind: 'error' }>;
+    if (timedOut) failed = { kind: 'error', code: 'ETIMEDOUT', message: `timed out after ${s.timeout} ms`, at };
+    else {
+      const code = errorCode(err);
+      const alert = code === 'ECONNRESET' && origin.startsWith('https:') ? s.ledger?.failure(origin) : undefined;
+      failed = alert ? { kind: 'error', code: alert.code, message: alert.message, at } : { kind: 'error', code, message: errorMessage(err), at };
+      if (!alert && transientError(err)) failed.transient = true;
+    }
+    if (trace.ip !== undefined) failed.ip = trace.ip; // connected, then failed before a response
+    return failed;
   } finally {
     clearTimeout(timer);
     s.stop.release(signal);
@@ -266,10 +278,12 @@ export async function attempt(startHref: string, startOrigin: string, s: FetchSe
 export function retryDelay(a: Attempt, attempts: number, retries: number): number | undefined {
   if (attempts > retries) return undefined;
   if (a.kind === 'response') return retryableStatus(a.response.status) ? (a.retryAfter ?? backoffMs(attempts)) : undefined;
-  return retryableError(a.code) ? backoffMs(attempts) : undefined;
+  return retryableError(a.code) || a.transient ? backoffMs(attempts) : undefined;
 }
 
 /** The outcome of the attempt that is final. */
 export function outcomeOf(a: Attempt, attempts: number): FetchOutcome {
-  return a.kind === 'response' ? { kind: 'response', response: a.response, attempts } : { ...a, attempts };
+  if (a.kind === 'response') return { kind: 'response', response: a.response, attempts };
+  const { transient: _, ...failure } = a;
+  return { ...failure, attempts };
 }

@@ -1,9 +1,15 @@
 // The shared HTTP session's dispatcher: one undici Agent with --per-host keep-alive connections per
 // origin and a connector that applies --resolve and checks certificates; through an http(s) proxy
 // (-x, HTTP(S)_PROXY) undici's EnvHttpProxyAgent with our hooks; through SOCKS5 our own connector.
+// Names resolve through the crawl's DNS cache (dns.ts). Idle connections over all origins are capped
+// at --limit (sockets.ts) and live a few seconds at most, so descriptors stay bounded however many
+// hosts a list has; running out of descriptors makes a connection wait, never fail.
 import type { LookupFunction } from 'node:net';
 import type { Agent as AgentType, buildConnector as BuildConnector, Dispatcher, Pool as PoolType } from 'undici';
+import { DnsCache } from './dns.js';
+import { OriginPool } from './origin-pool.js';
 import { chooseProxy, noProxyMatcher, throughProxy, toProxy, type ProxyChoice } from './proxy.js';
+import { SocketBudget } from './sockets.js';
 import { socksConnector } from './socks.js';
 import { connectorTlsOptions, proxyTlsOptions, TlsLedger, verifyingConnector, type TlsSettings } from './tls.js';
 import { Agent, buildConnector, loadEnvHttpProxyAgent, Pool } from './undici.js';
@@ -17,11 +23,15 @@ export interface ResolveRule {
 }
 
 export interface DispatcherOptions {
+  /** --limit: also the most idle keep-alive connections kept over all origins. Default 16. */
+  limit?: number;
   perHost: number;
   timeout: number;
   resolve: ResolveRule[];
   env: NodeJS.ProcessEnv;
-  /** Replaces DNS look-ups (tests inject one; no test resolves a real name). */
+  /** DNS servers to ask instead of the system's (--dns-servers). */
+  dnsServers?: string[];
+  /** Replaces the DNS cache's look-ups (tests inject one; no test resolves a real name). */
   lookup?: LookupFunction;
   /** -k, --cacert, --cert/--key; default: verify against Node's roots, no client certificate. */
   tls?: TlsSettings;
@@ -107,26 +117,75 @@ function httpProxyDispatcher(opts: DispatcherOptions, choice: ProxyChoice, agent
   } as unknown as ConstructorParameters<ReturnType<typeof loadEnvHttpProxyAgent>>[0]);
 }
 
-export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+/** Out of file descriptors (the process's, or the system's). */
+function outOfDescriptors(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'EMFILE' || code === 'ENFILE';
+}
+
+/** How long a connection waits between tries while descriptors are short. */
+const FD_WAIT_MS = 50;
+
+/**
+ * Registers every socket `connect` opens with `budget`; when no descriptor is left, closes an idle
+ * socket and tries again shortly (back-pressure), for up to `timeout`.
+ */
+function budgetedConnector(connect: BuildConnector.connector, budget: SocketBudget, timeout: number): BuildConnector.connector {
+  return (opts, callback) => {
+    const started = performance.now();
+    const tryConnect = (): void => {
+      connect(opts, (err, socket) => {
+        if (err !== null) {
+          if (outOfDescriptors(err) && performance.now() - started < timeout) {
+            budget.closeIdle();
+            setTimeout(tryConnect, FD_WAIT_MS);
+            return;
+          }
+          callback(err, null);
+          return;
+        }
+        budget.opened(socket);
+        callback(null, socket);
+      });
+    };
+    tryConnect();
+  };
+}
+
+/** Longest a connection stays idle, whatever a server's `Keep-Alive: timeout=` asks. */
+const IDLE_MS = 4_000;
+
+/** The per-origin dispatcher for origins we connect to ourselves (origin-pool.ts). */
+function originPools(perHost: number): (origin: string | URL, o: object) => Dispatcher {
+  return (origin, o) => new OriginPool(origin, { ...o, connections: perHost });
+}
+
+export function createDispatcher(given: DispatcherOptions): Dispatcher {
+  const opts: DispatcherOptions = {
+    ...given,
+    lookup: given.lookup ?? new DnsCache({ servers: given.dnsServers ?? [], timeoutMs: Math.min(5_000, Math.ceil(given.timeout / 2)) }).lookup,
+  };
+  const budget = new SocketBudget(opts.limit ?? 16);
   const ledger = opts.ledger ?? new TlsLedger(1);
   const agentOptions: AgentType.Options = {
     connections: opts.perHost,
     pipelining: 1,
-    keepAliveTimeout: 4_000,
-    keepAliveMaxTimeout: 60_000,
+    keepAliveTimeout: IDLE_MS,
+    keepAliveMaxTimeout: IDLE_MS,
     // Off: each attempt has one timer for its whole redirect chain and body (fetch.ts), which ends
     // it sooner than these could; undici's would only add a timer and its refreshes per request.
     headersTimeout: 0,
     bodyTimeout: 0,
     maxHeaderSize: MAX_HEADER_BYTES,
-    connect: directConnector(opts, ledger),
+    connect: budgetedConnector(directConnector(opts, ledger), budget, opts.timeout),
   };
   const choice = chooseProxy(opts.proxy, opts.noProxy, opts.env);
-  if (!choice) return new Agent(agentOptions);
+  if (!choice) return new Agent({ ...agentOptions, factory: originPools(opts.perHost) } as AgentType.Options);
   if (isSocks(choice.http) || isSocks(choice.https)) {
     // A SOCKS proxy carries both schemes (-x gives one for both; from the environment HTTPS_PROXY's wins).
     const proxy = (isSocks(choice.https) ? choice.https : choice.http) as string;
-    return new Agent({ ...agentOptions, connect: socksDispatcherConnector(opts, proxy, choice.noProxy, ledger) });
+    const connect = budgetedConnector(socksDispatcherConnector(opts, proxy, choice.noProxy, ledger), budget, opts.timeout);
+    return new Agent({ ...agentOptions, connect, factory: originPools(opts.perHost) } as AgentType.Options);
   }
   return httpProxyDispatcher(opts, choice, agentOptions, ledger);
 }
