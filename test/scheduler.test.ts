@@ -67,3 +67,27 @@ test('scheduler: stop drops waiting jobs, lets running ones finish, and idle() r
   assert.deepEqual(h.started, ['a0']);
   assert.equal(h.scheduler.size, 0);
 });
+
+test('scheduler: idle origins are forgotten, at once without --rate and once the interval has passed with it', async () => {
+  const plain = harness(8, 2);
+  for (let i = 0; i < 500; i++) plain.scheduler.add(`o${i}`, { origin: `o${i}`, n: 0 });
+  assert.ok(plain.scheduler.originCount > 0);
+  await plain.scheduler.idle();
+  await new Promise((resolve) => setImmediate(resolve)); // the last slot is handed back after its job settles
+  assert.equal(plain.scheduler.originCount, 0);
+
+  const starts: number[] = [];
+  const rated = new Scheduler<Job>({ limit: 8, perHost: 2, rate: 20, maxPending: 1000, run: async () => { starts.push(performance.now()); } });
+  for (let i = 0; i < 50; i++) rated.add(`o${i % 10}`, { origin: `o${i % 10}`, n: i });
+  await rated.idle();
+  assert.equal(rated.originCount, 10, 'kept while the last start is within the interval');
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.equal(rated.originCount, 0, 'forgotten once the 50 ms interval has passed');
+  // An origin that comes back starts at once, and its rate still holds from there.
+  const before = starts.length;
+  rated.add('o1', { origin: 'o1', n: 99 });
+  rated.add('o1', { origin: 'o1', n: 100 });
+  await rated.idle();
+  const [a, b] = starts.slice(before);
+  assert.ok(b! - a! >= 40, `second start ${Math.round(b! - a!)} ms after the first`);
+});

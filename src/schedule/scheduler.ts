@@ -26,6 +26,8 @@ class Origin<J> {
   head = 0;
   /** Jobs admitted and not settled: at most --per-host. */
   admitted = 0;
+  /** With --rate: counts the times the origin fell idle, so only the latest forget timer acts. */
+  idleTimes = 0;
   /** With --rate only: spaces the starts of admitted jobs (p-queue's interval limit). */
   constructor(readonly rateQueue: PQueue | null) {}
 
@@ -167,11 +169,27 @@ export class Scheduler<J> {
     o.admitted--;
     this.feed(origin, o);
     // Forget idle origins so a list of a million hosts does not keep a million queues; with --rate
-    // the queue remembers when it last started, so it stays.
-    if (this.opts.rate === 0 && o.waiting === 0 && o.admitted === 0 && this.origins.get(origin) === o) {
-      this.origins.delete(origin);
+    // the queue remembers when it last started, so it goes only once its interval has passed (a new
+    // queue may then start a job at once without breaking the rate).
+    if (o.waiting === 0 && o.admitted === 0 && this.origins.get(origin) === o) {
+      if (this.opts.rate === 0) this.origins.delete(origin);
+      else this.forgetLater(origin, o);
     }
     this.wake();
+  }
+
+  private forgetLater(origin: string, o: Origin<J>): void {
+    const idle = ++o.idleTimes;
+    const timer = setTimeout(() => {
+      // Only if nothing ran since: a job that started meanwhile set a new interval going.
+      if (o.idleTimes === idle && o.waiting === 0 && o.admitted === 0 && this.origins.get(origin) === o) this.origins.delete(origin);
+    }, 1000 / this.opts.rate);
+    timer.unref();
+  }
+
+  /** Origins with state kept now (for tests). */
+  get originCount(): number {
+    return this.origins.size;
   }
 
   private wake(): void {
