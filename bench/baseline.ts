@@ -1,13 +1,17 @@
 // The bench's reference client: the same job as crawl done with bare undici and nothing else.
-//   node dist/bench/baseline.js LIST --limit C --per-host P [--cheerio]
+//   node dist/bench/baseline.js LIST --limit C --per-host P [--cheerio] [--dns-servers ADDR:PORT]
 // Reads LIST line by line (bounded buffer), runs at most C requests at once and at most P per origin
 // (one FIFO queue per origin, served round robin, plus a global counter), fetches with
 // undici.request through one Agent({connections: P}), reads the body as text, takes <title> with a
 // regex and writes {"url","ok","status","title"} per URL, batched into few stdout writes.
 // --cheerio: the "plain cheerio.load()" reference instead: the default 'cheerio' entry with default
 // options, title from $('title').text(), links from $('a[href]') resolved against the page URL.
+// --dns-servers: names are resolved by a c-ares Resolver asking that server (A records, no cache), as
+// a bare client would do it without the thread pool.
 // Kept lean on purpose: no cookies, redirects, retries, charsets or URL normalization.
+import { Resolver } from 'node:dns';
 import { createReadStream } from 'node:fs';
+import type { LookupFunction } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 
@@ -16,6 +20,7 @@ interface Args {
   limit: number;
   perHost: number;
   cheerio: boolean;
+  dnsServers: string[];
 }
 
 function usage(message: string): never {
@@ -28,6 +33,7 @@ function parseArgs(argv: string[]): Args {
   let limit = 64;
   let perHost = 16;
   let cheerio = false;
+  let dnsServers: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--limit' || a === '--per-host') {
@@ -36,11 +42,25 @@ function parseArgs(argv: string[]): Args {
       if (a === '--limit') limit = n;
       else perHost = n;
     } else if (a === '--cheerio') cheerio = true;
+    else if (a === '--dns-servers') dnsServers = (argv[++i] ?? '').split(',');
     else if (a !== undefined && !a.startsWith('-') && list === undefined) list = a;
     else usage(`unexpected argument ${String(a)}`);
   }
   if (list === undefined) usage('no LIST given');
-  return { list, limit, perHost, cheerio };
+  return { list, limit, perHost, cheerio, dnsServers };
+}
+
+/** A lookup through c-ares asking `servers`: A records only, no cache. */
+function caresLookup(servers: string[]): LookupFunction {
+  const resolver = new Resolver();
+  resolver.setServers(servers);
+  return (hostname, options, callback) => {
+    resolver.resolve4(hostname, (err, addresses) => {
+      if (err || addresses.length === 0) callback(err ?? new Error(`no address for ${hostname}`), options.all ? [] : '', 4);
+      else if (options.all) callback(null, addresses.map((address) => ({ address, family: 4 })));
+      else callback(null, addresses[0]!, 4);
+    });
+  };
 }
 
 type Extract = (url: string, html: string) => { title: string | null; links?: string[] };
@@ -83,7 +103,7 @@ const OUT_BATCH = 64 * 1024;
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const extract = args.cheerio ? await cheerioExtract() : regexTitle;
-  const agent = new Agent({ connections: args.perHost });
+  const agent = new Agent({ connections: args.perHost, ...(args.dnsServers.length > 0 ? { connect: { lookup: caresLookup(args.dnsServers) } } : {}) });
   // Every origin ever seen, served round robin (the bench uses four).
   const origins: Origin[] = [];
   const byKey = new Map<string, Origin>();

@@ -29,6 +29,11 @@ const LAT_DELAY = 20;
 const SLOW_N = 200; // on 127.0.0.1, listed first
 const SLOW_DELAY = 200;
 const FAST_PER_HOST = 1_000; // on each of the other three hosts
+const MANY_N = 2_000; // over MANY_NAMES host names through the fixture DNS server
+const MANY_NAMES = 1_000;
+const MANY_DNS_DELAY = 30; // bench/server.ts --dns-delay
+const MANY_DELAY = 20;
+const MANY_P = 4;
 const MEM_SMALL = 20_000;
 const MEM_LARGE = 200_000;
 const STARTUP_RUNS = 10;
@@ -48,6 +53,8 @@ const T_LAT = 1.25;
 const T_FAIR = 1.1;
 const T_MEM_REL = 1.25;
 const T_MEM_MB = 150;
+const T_MANY = 1.5;
+const T_MANY_CPU = 3;
 const T_STARTUP_MS = 150;
 const T_LINKS_CPU = 1.5;
 const T_LINKS_MB = 150;
@@ -103,13 +110,13 @@ function elapsed(): number {
 }
 
 // ── server ─────────────────────────────────────────────────────────────────────────────────────
-async function startServer(): Promise<number> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js'), '--exit-with-stdin'], {
+async function startServer(): Promise<{ port: number; dns: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js'), '--exit-with-stdin', '--dns-delay', String(MANY_DNS_DELAY)], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   server = child;
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<{ port: number; dns: string }>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error('fixture server did not print its port within 10 s')), 10_000);
     child.once('exit', (code) => {
@@ -123,9 +130,9 @@ async function startServer(): Promise<number> {
       if (nl === -1) return;
       clearTimeout(timer);
       try {
-        const port = (JSON.parse(text.slice(0, nl)) as { port: unknown }).port;
-        if (typeof port !== 'number') throw new Error(`no port in ${text.slice(0, nl)}`);
-        resolve(port);
+        const { port, dns } = JSON.parse(text.slice(0, nl)) as { port: unknown; dns: unknown };
+        if (typeof port !== 'number' || typeof dns !== 'string') throw new Error(`no port or dns in ${text.slice(0, nl)}`);
+        resolve({ port, dns });
       } catch (err) {
         reject(err);
       }
@@ -224,6 +231,41 @@ async function run(job: Job): Promise<Outcome> {
   return { job, usage, valid, why };
 }
 
+/**
+ * The many-hosts scenario without --dns-servers, inside `unshare -mn` with /etc/resolv.conf pointing
+ * at the DNS fixture there (bench/netns.ts); undefined where that is not possible (not root, no unshare).
+ */
+async function runInNetns(): Promise<(Outcome & { dnsMaxInFlight: number }) | undefined> {
+  if (process.getuid?.() !== 0) {
+    skipped.push('many hosts through the system resolver: needs root for unshare -mn');
+    return undefined;
+  }
+  log(`many-hosts: crawl through the system resolver, inside unshare -mn (${MANY_N} URLs)…`);
+  const args = ['-mn', process.execPath, join(ROOT, 'dist/bench/netns.js'), ROOT, ...[MANY_N, MANY_NAMES, MANY_DNS_DELAY, MANY_DELAY, C, MANY_P].map(String)];
+  const text = await new Promise<string>((resolve) => {
+    const child = spawn('unshare', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+    child.once('error', () => resolve(''));
+    child.once('close', (code) => {
+      if (code !== 0) log(`  unshare -mn run failed (${String(code)}): ${err.trim().slice(-300)}`);
+      resolve(code === 0 ? out : '');
+    });
+  });
+  if (!text) {
+    skipped.push('many hosts through the system resolver: unshare -mn failed here');
+    return undefined;
+  }
+  const r = JSON.parse(text) as { usage: Usage; lines: number; right: number; dnsMaxInFlight: number };
+  const job: Job = { key: 'many-hosts-netns', tool: 'crawl', list: '(inside the namespace)', n: MANY_N, args, check: () => true, timeoutMs: 120_000, label: 'crawl, system resolver (unshare -mn)' };
+  const problems = [r.usage.exitCode !== 0 ? `exit ${String(r.usage.exitCode)}` : '', r.lines !== MANY_N ? `${r.lines}/${MANY_N} lines` : '', r.right !== MANY_N ? `${r.right}/${MANY_N} right` : ''].filter(Boolean);
+  const valid = problems.length === 0;
+  log(valid ? `  wall ${r.usage.wall.toFixed(2)} s, cpu ${(r.usage.user + r.usage.sys).toFixed(2)} s, DNS queries in flight at most ${r.dnsMaxInFlight}` : `  INVALID: ${problems.join(', ')}`);
+  return { job, usage: r.usage, valid, why: problems.join(', '), dnsMaxInFlight: r.dnsMaxInFlight };
+}
+
 // ── table ──────────────────────────────────────────────────────────────────────────────────────
 interface Row {
   scenario: string;
@@ -305,7 +347,7 @@ async function main(): Promise<void> {
   }
   const loadStart = loadavg()[0]!;
   tmp = await mkdtemp(join(tmpdir(), 'crawl-bench-'));
-  const port = await startServer();
+  const { port, dns } = await startServer();
   log(`fixture server pid ${String(server?.pid)} on ${HOSTS.map((h) => base(port, h)).join(', ')}`);
 
   // Lists.
@@ -319,6 +361,8 @@ async function main(): Promise<void> {
   await writeList(L('fair'), SLOW_N + 3 * FAST_PER_HOST, (i) =>
     i < SLOW_N ? `${base(port, HOSTS[0]!)}/page/${i + 1}?delay=${SLOW_DELAY}` : `${base(port, HOSTS[1 + ((i - SLOW_N) % 3)]!)}/page/${i + 1}`,
   );
+  await writeList(L('many'), MANY_N, (i) => `http://n${i % MANY_NAMES}.many.test:${port}/page/${i + 1}?delay=${MANY_DELAY}`);
+  await writeList(L('many4'), MANY_N, (i) => spread(port, i, `/page/${i + 1}?delay=${MANY_DELAY}`));
   await writeList(L('mem20k'), MEM_SMALL, (i) => spread(port, i, `/page/${i + 1}`));
   await writeList(L('mem200k'), MEM_LARGE, (i) => spread(port, i, `/page/${i + 1}`));
 
@@ -388,6 +432,15 @@ async function main(): Promise<void> {
   // 4. Fairness.
   const fairBase = await run(job('fairness', 'baseline', L('fair'), SLOW_N + 3 * FAST_PER_HOST, pageTitle, { c: FAIR_C, p: FAIR_P }));
   const fairCrawl = await run(job('fairness', 'crawl', L('fair'), SLOW_N + 3 * FAST_PER_HOST, pageTitle, { c: FAIR_C, p: FAIR_P }));
+  // 4b. Many hosts: names through the fixture DNS server; the same list shape over the four hosts.
+  const dnsArgs = ['--dns-servers', dns];
+  const [manyCrawl, manyBase] = await abba(
+    job('many-hosts', 'crawl', L('many'), MANY_N, pageTitle, { p: MANY_P, extra: dnsArgs }),
+    job('many-hosts', 'baseline', L('many'), MANY_N, pageTitle, { p: MANY_P, extra: dnsArgs }),
+    (o) => o.usage.wall,
+  );
+  const manyFour = await run(job('many-hosts-4', 'crawl', L('many4'), MANY_N, pageTitle, { p: MANY_P, label: 'crawl, same list over 4 hosts' }));
+  const manySystem = await runInNetns();
   // 5. Memory: 20k for both, 200k for crawl; 200k for the baseline only if the budget allows.
   const memCrawl20 = await run(job('mem-20k', 'crawl', L('mem20k'), MEM_SMALL, pageTitle));
   const memBase20 = await run(job('mem-20k', 'baseline', L('mem20k'), MEM_SMALL, pageTitle));
@@ -441,6 +494,21 @@ async function main(): Promise<void> {
     row('fairness: slow host first, C=16 P=4', fairCrawl, bothValid(fairCrawl, fairBase) ? `wall ${fix(fairCrawl.usage.wall / fairBase.usage.wall)}×` : '',
       `${fairWall(fairCrawl)} (≤${T_FAIR})`, fairCrawl.valid ? verdict(fairCrawl.usage.wall / fairIdeal <= T_FAIR) : 'INVALID'),
     row('fairness: slow host first, C=16 P=4', fairBase, '', fairWall(fairBase), 'ref'),
+  );
+  const manyIdeal = (MANY_NAMES * MANY_DNS_DELAY + MANY_N * MANY_DELAY) / 1000 / C;
+  const manyWall = (o: Outcome): string => (o.valid ? `${fix(o.usage.wall / manyIdeal)}× ideal ${fix(manyIdeal)} s` : '');
+  const cpuPerUrl = (o: Outcome): number => (o.usage.user + o.usage.sys) / o.job.n;
+  const manyCpuRatio = bothValid(manyCrawl, manyFour) ? cpuPerUrl(manyCrawl) / cpuPerUrl(manyFour) : NaN;
+  const manyScenario = `many hosts: ${MANY_N / 1000}k over ${MANY_NAMES / 1000}k names, DNS ${MANY_DNS_DELAY} ms, ${MANY_DELAY} ms pages, C=64 P=${MANY_P}`;
+  rows.push(
+    row(manyScenario, manyCrawl, bothValid(manyCrawl, manyBase) ? `wall ${fix(manyCrawl.usage.wall / manyBase.usage.wall)}×` : '',
+      `${manyWall(manyCrawl)} (≤${T_MANY})`, manyCrawl.valid ? verdict(manyCrawl.usage.wall / manyIdeal <= T_MANY) : 'INVALID'),
+    row(manyScenario, manyBase, '', `${manyWall(manyBase)}; c-ares, no cache`, 'ref'),
+    ...(manySystem
+      ? [row(manyScenario, manySystem, bothValid(manySystem, manyBase) ? `wall ${fix(manySystem.usage.wall / manyBase.usage.wall)}×` : '',
+        `${manyWall(manySystem)} (≤${T_MANY}); DNS in flight ≤ ${manySystem.dnsMaxInFlight}`, manySystem.valid ? verdict(manySystem.usage.wall / manyIdeal <= T_MANY) : 'INVALID')]
+      : []),
+    row(manyScenario, manyFour, '', `CPU/URL over many hosts ${fix(manyCpuRatio)}× this (≤${T_MANY_CPU})`, bothValid(manyCrawl, manyFour) ? verdict(manyCpuRatio <= T_MANY_CPU) : 'INVALID'),
   );
   const memRatio = (big: Outcome, small: Outcome): number => (bothValid(big, small) ? big.usage.rssMb / small.usage.rssMb : NaN);
   const memBase = (o: Outcome | undefined, b: Outcome | undefined): string =>
@@ -514,6 +582,7 @@ async function main(): Promise<void> {
     '',
     `- baseline: bench/baseline.ts, undici.request through one Agent({connections: P}), per-origin FIFO queues served round robin + a global counter, body as text, regex <title>; \`--cheerio\`: \`load(html)\` from 'cheerio' (default entry and options), $('title').text(), $('a[href]') resolved.`,
     `- ideal, latency: N × delay / C = ${LAT_N} × ${LAT_DELAY} ms / ${C} = ${fix(latIdeal)} s.`,
+    `- ideal, many hosts: (names × DNS delay + URLs × page delay) / C = (${MANY_NAMES} × ${MANY_DNS_DELAY} ms + ${MANY_N} × ${MANY_DELAY} ms) / ${C} = ${fix(manyIdeal)} s. Names n<i>.many.test are answered by the DNS fixture (bench/server.ts) after ${MANY_DNS_DELAY} ms; both clients get it with --dns-servers. The "over 4 hosts" row is the same list shape on the four addresses (bound by P per host, so only its CPU counts).`,
     `- ideal, fairness: the slow host's own bound = slow URLs × delay / per-host = ${SLOW_N} × ${SLOW_DELAY} ms / ${FAIR_P} = ${fix(fairIdeal, 1)} s; the list is ${SLOW_N} URLs of 127.0.0.1 (?delay=${SLOW_DELAY}) first, then ${3 * FAST_PER_HOST} undelayed /page/N over 127.0.0.2–4 in turn. A scheduler that lets the slow host's backlog hold global slots ends well past it.`,
     `- floor: bench/floor.ts, the latency list over raw keep-alive sockets (P per host, C in flight), no HTTP library, a response complete at Content-Length: what this machine and server allow any client.`,
     ...(EXTRA_CA

@@ -1,18 +1,30 @@
 // The bench's fixture server, in its own process so it never shares a core with the measured client:
 // serves the fixture site on 127.0.0.1–127.0.0.4 (one port), prints {"port":N} as one JSON line on
-// stdout and runs until SIGTERM/SIGINT. With --exit-with-stdin it also stops when stdin closes, so a
+// stdout and runs until SIGTERM/SIGINT. It also runs the DNS fixture on a UDP port of 127.0.0.1
+// (`"dns":"127.0.0.1:N"` in that line), answering `n<i>.many.test` with host i mod 4 after
+// --dns-delay MS (default 30), for the many-hosts scenario. With --exit-with-stdin it also stops when stdin closes, so a
 // runner that dies without cleaning up cannot leave it behind.
+import { startDns } from '../fixtures/dns.js';
 import { startSite } from '../fixtures/site.js';
 
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 
 async function main(): Promise<void> {
   const site = await startSite({ hosts: HOSTS, log: false });
+  const at = process.argv.indexOf('--dns-delay');
+  const delayMs = at === -1 ? 30 : Number(process.argv[at + 1]);
+  const dns = await startDns({
+    delayMs,
+    answer: (name) => {
+      const m = /^n(\d+)\.many\.test$/.exec(name);
+      return m ? { a: [HOSTS[Number(m[1]) % HOSTS.length]!], ttl: 300 } : undefined;
+    },
+  });
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    site.close().then(
+    Promise.all([site.close(), dns.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -24,7 +36,7 @@ async function main(): Promise<void> {
     process.stdin.once('end', stop);
     process.stdin.once('error', stop);
   }
-  process.stdout.write(JSON.stringify({ port: site.port }) + '\n');
+  process.stdout.write(JSON.stringify({ port: site.port, dns: dns.server }) + '\n');
 }
 
 main().catch((err: unknown) => {
