@@ -145,20 +145,29 @@ async function checkWritableDir(path: string, what: string): Promise<void> {
   }
 }
 
-export async function run(options: Options): Promise<number> {
-  let done: Done | undefined;
-  let out: WriteStream | undefined;
-  let lock: Lock | undefined;
-  const resume = options.resume || options.retryFailed;
-  const jar = new Jar();
-  let tls: TlsSettings = { insecure: options.insecure };
+/** What the set-up made ready: the files are checked and opened, the jar loaded. */
+interface Prepared {
+  jar: Jar;
+  tls: TlsSettings;
+  out?: WriteStream;
+  lock?: Lock;
+  done?: Done;
+}
+
+/**
+ * Everything that can fail before the crawl starts, in an order that writes nothing until every
+ * file the run reads is known to be safe: inputs, same-file clashes, certificates, selectors, the -b
+ * jar, the log file, the -o lock and --resume, then the output itself.
+ */
+async function prepare(options: Options, resume: boolean): Promise<Prepared> {
+  const p: Prepared = { jar: new Jar(), tls: { insecure: options.insecure } };
   try {
     await checkInputs(options.inputs);
     await checkSameFiles(options);
-    tls = tlsSettings(options, process.env);
+    p.tls = tlsSettings(options, process.env);
     await checkSelectors(options.select);
     if (options.cookie !== undefined) {
-      const warning = await jar.load(options.cookie);
+      const warning = await p.jar.load(options.cookie);
       if (warning) process.stderr.write(`crawl: warning: ${warning}\n`);
     }
     if (options.logFile) {
@@ -166,21 +175,33 @@ export async function run(options: Options): Promise<number> {
       await checkLogFile(path).catch((err: Error) => { throw new UserError(`cannot write log file ${path}: ${err.message}`); });
     }
     if (options.output) {
-      lock = await lockFor(options.output);
+      p.lock = await lockFor(options.output);
       if (resume) {
-        done = await readDone(options.output, { dropFailed: options.retryFailed, firstInput: options.inputs[0] ?? '-' });
-        const again = options.retryFailed ? `; fetching ${done.dropped} failed ones again` : '';
-        process.stderr.write(`resuming: ${done.records} URLs already in ${options.output}${again}\n`);
+        p.done = await readDone(options.output, { dropFailed: options.retryFailed, firstInput: options.inputs[0] ?? '-' });
+        const again = options.retryFailed ? `; fetching ${p.done.dropped} failed ones again` : '';
+        process.stderr.write(`resuming: ${p.done.records} URLs already in ${options.output}${again}\n`);
       }
-      out = await openOutput(options.output, resume);
+      p.out = await openOutput(options.output, resume);
     }
     // The jar is written at the end; find out now, not after the crawl, that it cannot be.
     if (options.cookieJar) await checkWritableDir(options.cookieJar, 'cookie jar');
+    return p;
   } catch (err) {
-    lock?.release();
+    p.lock?.release();
+    throw err;
+  }
+}
+
+export async function run(options: Options): Promise<number> {
+  const resume = options.resume || options.retryFailed;
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(options, resume);
+  } catch (err) {
     // A UserError (bad input, cookie file, selector, output) is one line, exit 2; anything else a bug.
     return report(err, err instanceof UserError ? undefined : createLogger(options.logLevel, setupLogTarget(options)));
   }
+  const { jar, tls, out, lock, done } = prepared;
 
   // A terminal on stdin with no input given looks like a hang; say what it waits for.
   if ((options.inputs.length === 0 || options.inputs.includes('-')) && process.stdin.isTTY) {
@@ -207,7 +228,6 @@ export async function run(options: Options): Promise<number> {
   const logger = createLogger(options.logLevel, target);
   const ledger = new TlsLedger();
   const dispatcher = createDispatcher({ limit: options.limit, perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, dnsServers: options.dnsServers, env: process.env, tls, ledger, ...(options.proxy ? { proxy: options.proxy } : {}), ...(options.noproxy !== undefined ? { noProxy: options.noproxy } : {}) });
-  options = fitDescriptors(options);
 
   let crawl: Crawl | undefined;
   let outputError: unknown;
