@@ -3,23 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import { createServer } from 'node:net';
 import { startSite } from '../fixtures/site.js';
 import { Jar } from '../src/fetch/cookies.js';
 import { attempt, type FetchSettings } from '../src/fetch/fetch.js';
 import { Stopper } from '../src/fetch/stopper.js';
 import { createDispatcher } from '../src/fetch/session.js';
 import { runCli } from './helpers/cli.js';
+import { closedPort } from './helpers/resilience.js';
 
 type Rec = Record<string, unknown>;
-
-async function closedPort(host: string): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, host, resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 test('ENOTFOUND: a name the resolver cannot find gives {kind: error, code: ENOTFOUND}, via the injected lookup only', async (t) => {
   const asked: string[] = [];
@@ -57,7 +49,7 @@ test('ENOTFOUND: a name the resolver cannot find gives {kind: error, code: ENOTF
 });
 
 test('ECONNREFUSED: nothing listening on 127.0.0.3 gives ECONNREFUSED with attempts = retries + 1', async () => {
-  const url = `http://127.0.0.3:${await closedPort('127.0.0.3')}/page/1`;
+  const url = `http://127.0.0.3:${await closedPort(['127.0.0.3'])}/page/1`;
   for (const retries of [0, 1]) {
     const r = await runCli(['-', '--retries', String(retries), '--progress', 'never'], { stdin: url + '\n' });
     assert.equal(r.code, 0, r.stderr);

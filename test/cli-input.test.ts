@@ -2,10 +2,10 @@
 // line, de-duplication after normalization, stdin and several inputs in order; the record's field rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { startSite } from '../fixtures/site.js';
 import { runCli, tempDir } from './helpers/cli.js';
+import { closedPort } from './helpers/resilience.js';
 
 type Rec = Record<string, unknown>;
 
@@ -38,14 +38,6 @@ function checkShape(rec: Rec): void {
   for (const [k, v] of Object.entries(rec)) {
     if (k !== 'status' && k !== 'title' && k !== 'contentType' && k !== 'finalUrl') assert.notEqual(v, null, `${k} is never null-filled: ${what}`);
   }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.3', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 test('input: BOM, CRLF, blanks, comments and spaces are skipped or trimmed; bad lines are EINVALIDURL with their line; repeats fetched once', async (t) => {
@@ -120,7 +112,7 @@ test('input: several inputs (file, stdin, file) are read in order, line numbers 
 test('record: fields present per the contract for ok pages, HTTP errors, refused connections, bad bodies and invalid lines', async (t) => {
   const site = await startSite({ hosts: ['127.0.0.1'], log: false });
   t.after(() => site.close());
-  const refused = `http://127.0.0.3:${await freePort()}/`;
+  const refused = `http://127.0.0.3:${await closedPort(['127.0.0.3'])}/`;
   const list = [
     site.url('127.0.0.1', '/page/1'),
     site.url('127.0.0.1', '/status/404'),

@@ -10,36 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSite } from '../fixtures/site.js';
+import { capture, hasTmux, quote, waitForScreen } from './helpers/tmux.js';
 import { runCli } from './helpers/cli.js';
 import { closedPort } from './helpers/resilience.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-function hasTmux(): boolean {
-  return spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
-}
-
-function quote(arg: string): string {
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The visible pane, or with `all` the whole history too, wrapped lines joined (-J). */
-function capture(session: string, all = false): string {
-  return execFileSync('tmux', ['capture-pane', '-p', '-J', '-t', session, ...(all ? ['-S', '-'] : [])], { encoding: 'utf8' });
-}
-
-async function waitForScreen(session: string, ready: (screen: string) => boolean, ms: number, what: string): Promise<string> {
-  const deadline = Date.now() + ms;
-  let screen = '';
-  while (Date.now() < deadline) {
-    screen = capture(session);
-    if (ready(screen)) return screen;
-    await sleep(100);
-  }
-  assert.fail(`the pane never showed ${what}; last screen:\n${screen}`);
-}
 
 /** Starts `script` in a detached tmux session of `cols`×`rows` without a status line. */
 function startPane(session: string, cols: number, rows: number, script: string): void {
@@ -66,14 +42,14 @@ test('stdout on the pane: every record line whole and JSON (scrollback included)
     writeFileSync(list, urls.join('\n') + '\n');
     startPane(session, 100, 30, `${crawlCommand([list, '--progress', 'always', '--limit', '4'])}; echo "[exit $?]"; sleep 30`);
 
-    const mid = await waitForScreen(session, (s) => /slow +\d+\.\d s +attempt 1 of 3 +http:\/\/127\.0\.0\.2:\d+\/page\/999/.test(s), 20_000, 'the slow request');
+    const mid = await waitForScreen(session, (s) => /slow +\d+\.\d s +attempt 1 of 3 +http:\/\/127\.0\.0\.2:\d+\/page\/999/.test(s), 20_000, 'the slow request', true);
     assert.doesNotMatch(mid, /crawl: \d+ URLs in/, `no summary while running:\n${mid}`);
 
-    const end = await waitForScreen(session, (s) => /\[exit \d+\]/.test(s), 30_000, 'the end of the crawl');
+    const end = await waitForScreen(session, (s) => /\[exit \d+\]/.test(s), 30_000, 'the end of the crawl', true);
     assert.match(end, /\[exit 0\]/);
     assert.match(end, /crawl: 41 URLs in [\d.]+ s .* · 41 ok · 0 failed/, `the summary:\n${end}`);
     assert.match(end, /pages\/s over \d+:\d\d/, `the final frame says over what time its rate is:\n${end}`);
-    const all = capture(session, true).split('\n');
+    const all = capture(session, { joined: true, all: true }).split('\n');
     const json = all.filter((l) => l.startsWith('{'));
     const seen = json.map((l) => {
       try {
@@ -110,9 +86,9 @@ test('a pane exactly as tall as the frame: the scrollback is kept and the summar
     writeFileSync(list, urls.join('\n') + '\n');
     const marks = 'i=1; while [ $i -le 40 ]; do echo "MARK-$i"; i=$((i+1)); done';
     startPane(session, 100, 8, `${marks}; ${crawlCommand([list, '--progress', 'always', '--retries', '0', '--limit', '2', '-o', join(dir, 'out.ndjson')])}; echo "[exit $?]"; sleep 30`);
-    const end = await waitForScreen(session, (s) => /\[exit \d+\]/.test(s), 30_000, 'the end of the crawl');
+    const end = await waitForScreen(session, (s) => /\[exit \d+\]/.test(s), 30_000, 'the end of the crawl', true);
     assert.match(end, /\[exit 0\]/);
-    const all = capture(session, true).split('\n');
+    const all = capture(session, { joined: true, all: true }).split('\n');
     for (let i = 1; i <= 40; i++) assert.ok(all.includes(`MARK-${i}`), `MARK-${i} is still in the scrollback:\n${all.join('\n')}`);
     assert.ok(all.some((l) => /^crawl: 27 URLs in .* · 24 ok · 3 failed/.test(l)), `the summary starts a line of its own:\n${all.join('\n')}`);
     assert.equal(all.filter((l) => /27 \/ 27/.test(l)).length, 1, `one final frame:\n${all.join('\n')}`);
@@ -131,11 +107,11 @@ test('stdin a terminal and no input given: one line says crawl reads stdin; Ctrl
   const session = `crawl-stdin-${process.pid}`;
   try {
     startPane(session, 100, 20, `${crawlCommand(['--progress', 'never'])}; echo "[exit $?]"; sleep 30`);
-    const waiting = await waitForScreen(session, (s) => s.includes('reading URLs from stdin'), 15_000, 'the stdin notice');
+    const waiting = await waitForScreen(session, (s) => s.includes('reading URLs from stdin'), 15_000, 'the stdin notice', true);
     assert.match(waiting, /^reading URLs from stdin \(end with Ctrl-D\)$/m);
     assert.doesNotMatch(waiting, /\[exit/, 'it waits for input');
     execFileSync('tmux', ['send-keys', '-t', session, 'C-d']);
-    const end = await waitForScreen(session, (s) => /\[exit \d+\]/.test(s), 15_000, 'the end');
+    const end = await waitForScreen(session, (s) => /\[exit \d+\]/.test(s), 15_000, 'the end', true);
     assert.match(end, /^no URLs in input$/m);
     assert.match(end, /\[exit 0\]/);
     assert.equal((end.match(/reading URLs from stdin/g) ?? []).length, 1);

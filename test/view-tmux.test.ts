@@ -7,35 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSite } from '../fixtures/site.js';
+import { hasTmux, quote, waitForScreen } from './helpers/tmux.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PAGES = 60;
-
-function hasTmux(): boolean {
-  return spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
-}
-
-function quote(arg: string): string {
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-function capture(session: string): string {
-  return execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
-}
-
-/** Capture the pane until `ready` holds, or fail after `ms` showing the last screen. */
-async function waitForScreen(session: string, ready: (screen: string) => boolean, ms: number, what: string): Promise<string> {
-  const deadline = Date.now() + ms;
-  let screen = '';
-  while (Date.now() < deadline) {
-    screen = capture(session);
-    if (ready(screen)) return screen;
-    await sleep(100);
-  }
-  assert.fail(`the pane never showed ${what}; last screen:\n${screen}`);
-}
 
 test('the live view in a real terminal: progress mid-run, summary at the end, NDJSON untouched', async (t) => {
   if (!hasTmux()) {

@@ -62,20 +62,28 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** A port that was just free on every one of `hosts` and is closed again: connecting there is refused. */
+/**
+ * Ports handed out for port 0 (every fixture's, and every test's, listen) come from the kernel's
+ * ephemeral range, 32768-60999 on Linux; a closed port picked below it is never taken by another
+ * test's server between the check and the connect, which one taken from that range was (seen).
+ */
+const QUIET_LOW = 20_000;
+const QUIET_HIGH = 32_000;
+
+/** A port below the ephemeral range that is free on every one of `hosts`: connecting there is refused. */
 export async function closedPort(hosts: string[]): Promise<number> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = QUIET_LOW + Math.floor(Math.random() * (QUIET_HIGH - QUIET_LOW));
     const servers: Server[] = [];
     try {
-      let port = 0;
       for (const host of hosts) {
         const s = createServer();
         servers.push(s);
-        port = await listen(s, port, host);
+        await listen(s, port, host);
       }
       return port;
     } catch {
-      // the port was taken on a later host; try another
+      // something listens there on one of the hosts; try another
     } finally {
       await Promise.all(servers.map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));
     }
