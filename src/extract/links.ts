@@ -7,39 +7,36 @@
 // through `new URL`, so the output is exactly what the parser gives (test/links.test.ts fuzzes it).
 
 /**
- * Characters neither the path nor the (special-scheme) query percent-encode set touches: no space,
- * quote, apostrophe, "<", ">", "`", "{", "}", "^", "|", "\\", "#", control or non-ASCII character.
+ * An href part (before "#") of characters neither the path nor the (special-scheme) query
+ * percent-encode set touches: no space, quote, apostrophe, "<", ">", "`", "{", "}", "^", "|", "\\",
+ * control or non-ASCII character. A regex: irregexp's loop is several times faster than one in JS.
  */
-const VERBATIM_CHARS = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~!$&()*+,;=:@/%?.') VERBATIM_CHARS[c.charCodeAt(0)] = 1;
+const VERBATIM = /^[A-Za-z0-9\-_~!$&()*+,;=:@/%?.]*$/;
+/** The same, or also characters both the path and the query set encode: space, '"', "<", ">" and non-ASCII. */
+const ENCODABLE = /^(?:[A-Za-z0-9\-_~!$&()*+,;=:@/%?. "<>]|[^\x00-\x7f])*$/;
+const TO_ENCODE = /[ "<>]|[^\x00-\x7f]+/g;
 const PCT_DOT = /%2e/i;
 
-/**
- * The length of the part of `raw` before its "#" (all of it without one) when that part is all
- * verbatim characters, else -1; with 2^30 added when it holds a "%". One pass, no regex: this runs
- * for every link.
- */
-function verbatimPart(raw: string): number {
-  let pct = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c === 35 /* # */) return i | pct;
-    if (c > 127 || VERBATIM_CHARS[c] === 0) return -1;
-    if (c === 37 /* % */) pct = 1 << 30;
+/** `s` (ENCODABLE) percent-encoded as the URL parser encodes a path or query; undefined for a lone surrogate. */
+function encoded(s: string): string | undefined {
+  try {
+    return s.replace(TO_ENCODE, encodeURIComponent); // UTF-8, upper-case hex, as the parser
+  } catch {
+    return undefined; // URIError: a lone surrogate, which the parser turns into U+FFFD
   }
-  return raw.length | pct;
 }
+
 /** A scheme before ":" (an href like "mailto:x" or "a:b" is absolute, not a relative path). */
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 /** A "." or ".." segment in a path. */
 const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 /**
- * `http(s)://host[/path-and-query]` (after `//` for a scheme-relative href): lower-case ASCII labels,
- * no port, no credentials. A last label that is a number (or 0x…) makes the parser read an IPv4
- * address, and "xn--" labels are checked as punycode: both go to the parser (any last label that
- * starts with a digit does).
+ * `http(s)://host[:port][/path-and-query]` (after `//` for a scheme-relative href): ASCII labels, no
+ * credentials. A last label that is a number (or 0x…) makes the parser read an IPv4 address, and
+ * "xn--" labels are checked as punycode: both go to the parser (any last label that starts with a
+ * digit does).
  */
-const PLAIN_HOST = /^([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?=[/?]|$)/;
+const PLAIN_HOST = /^([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::([0-9]*))?(?=[/?]|$)/;
 
 function parse(raw: string, base?: string | URL): URL | undefined {
   try {
@@ -102,6 +99,10 @@ class Resolver {
   private readonly path: string;
   private readonly dir: string;
   private readonly self: string;
+  /** prefix + dir, for a relative path without dot segments. */
+  private readonly prefixDir: string;
+  /** Has dir a segment starting with "."? Then prefix + dir + href may need dot-segment removal. */
+  private readonly dirDots: boolean;
 
   constructor(private readonly base: URL) {
     const web = base.protocol === 'http:' || base.protocol === 'https:';
@@ -110,23 +111,24 @@ class Resolver {
     this.path = base.pathname;
     this.dir = base.pathname.slice(0, base.pathname.lastIndexOf('/') + 1);
     this.self = (this.prefix ?? '') + base.pathname + base.search;
+    this.prefixDir = (this.prefix ?? '') + this.dir;
+    this.dirDots = this.dir.includes('/.');
   }
 
   /** The absolute URL for `raw` (trimmed), fragment dropped; undefined when it is not http(s) or not a URL. */
   resolve(raw: string): string | undefined {
-    const v = verbatimPart(raw);
-    const len = v & ((1 << 30) - 1);
-    if (v !== -1) {
-      const s = len === raw.length ? raw : raw.slice(0, len);
-      if (v < 1 << 30 || !PCT_DOT.test(s)) {
-        const fast = this.fast(s);
-        if (fast === NOT_WEB) return undefined;
-        if (fast !== undefined) return fast;
-      }
+    const hash = raw.indexOf('#');
+    const s = hash === -1 ? raw : raw.slice(0, hash);
+    // The parser strips spaces at the ends (hrefs come trimmed; the tests also pass untrimmed ones).
+    const plain = VERBATIM.test(s) ? s : raw.charCodeAt(0) !== 32 && raw.charCodeAt(raw.length - 1) !== 32 && ENCODABLE.test(s) ? encoded(s) : undefined;
+    if (plain !== undefined && (!s.includes('%') || !PCT_DOT.test(s))) {
+      const fast = this.fast(plain);
+      if (fast === NOT_WEB) return undefined;
+      if (fast !== undefined) return fast;
     }
     const u = parse(raw, this.base);
     if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) return undefined;
-    if (raw.includes('#')) u.hash = '';
+    if (hash !== -1) u.hash = '';
     return u.href;
   }
 
@@ -142,13 +144,14 @@ class Resolver {
     if (c0 === 63 /* ? */) return this.prefix + this.path + s;
     const scheme = SCHEME.exec(s);
     if (scheme) {
-      if (s.startsWith('https://')) return this.web('https:', s.slice(8));
-      if (s.startsWith('http://')) return this.web('http:', s.slice(7));
-      // mailto:, javascript:, ftp: … are never http(s): no need to parse them (http: and https:
-      // in another form may be relative, so those go to the parser).
       const name = scheme[0].toLowerCase();
-      return name === 'http:' || name === 'https:' ? undefined : NOT_WEB;
+      if (name !== 'http:' && name !== 'https:') return NOT_WEB; // mailto:, javascript:, ftp: … are never http(s)
+      // http: and https: without "//" may be relative: those go to the parser.
+      const n = name.length;
+      return s.charCodeAt(n) === 47 && s.charCodeAt(n + 1) === 47 ? this.web(name, s.slice(n + 2)) : undefined;
     }
+    // A relative path: dot segments only if it starts with "." or holds "/.", or the directory does.
+    if (s.charCodeAt(0) !== 46 /* . */ && !this.dirDots && !s.includes('/.')) return this.prefixDir + s;
     return this.prefix + normalized(this.dir + s);
   }
 
@@ -157,12 +160,19 @@ class Resolver {
     if (scheme !== 'http:' && scheme !== 'https:') return undefined;
     const m = PLAIN_HOST.exec(rest);
     if (!m) return undefined;
-    const host = m[1]!;
+    const host = m[1]!.toLowerCase();
     const lastLabel = host.charCodeAt(host.lastIndexOf('.') + 1);
     if ((lastLabel >= 48 && lastLabel <= 57) || host.includes('xn--')) return undefined;
-    const tail = rest.slice(host.length);
+    let port = '';
+    const digits = m[2];
+    if (digits) {
+      const n = Number(digits);
+      if (n > 65535) return undefined; // the parser's error
+      if (n !== (scheme === 'http:' ? 80 : 443)) port = `:${n}`; // leading zeros dropped, the default port too
+    }
+    const tail = rest.slice(m[0].length);
     const pathAndQuery = tail === '' ? '/' : tail.charCodeAt(0) === 63 ? '/' + tail : tail;
-    return `${scheme}//${host}${normalized(pathAndQuery)}`;
+    return `${scheme}//${host}${port}${normalized(pathAndQuery)}`;
   }
 }
 
