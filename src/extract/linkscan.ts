@@ -7,6 +7,8 @@
 // end tag runs to the next ">"; a tag cut off by the end of the body makes no element. Only values
 // of href attributes are decoded (the page's charset, then character references in attribute mode).
 // ASCII bytes mean ASCII in every charset this scan reads directly; UTF-16 pages are decoded first.
+// It reads the bytes themselves: a string of the whole page (100 KB a page, say) would be the biggest
+// allocation of a --links crawl, and young-generation growth shows in its peak RSS.
 import { decodeHTMLAttribute } from 'entities';
 import { decoderFor, type Decoder } from './decode.js';
 
@@ -31,6 +33,8 @@ const COMMENT_END = '-->';
 const CDATA_END = ']]>';
 const CDATA = 'CDATA[';
 const UTF8 = decoderFor('utf-8')!;
+/** Where plain href values are gathered during a scan (see Scan.value); reused, grown as needed. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
 
 /** htmlparser2's whitespace: space, \n, \t, \f, \r. */
 const WS = 1;
@@ -47,15 +51,28 @@ function isAlpha(c: number | undefined): boolean {
   return c !== undefined && (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 }
 
-/** Index of `c` in t[from, end), or -1 (String#indexOf: a builtin, no call into C++ as Buffer#indexOf). */
-function find(t: string, c: string, from: number, end: number): number {
-  const j = t.indexOf(c, from);
+/** Index of byte `c` in b[from, end), or -1: Buffer#indexOf (memchr) for the long runs between tags. */
+function find(b: Buffer, c: number, from: number, end: number): number {
+  const j = b.indexOf(c, from);
   return j === -1 || j >= end ? -1 : j;
 }
 
-function findSeq(t: string, seq: string, from: number, end: number): number {
-  const j = t.indexOf(seq, from);
+function findSeq(b: Buffer, seq: string, from: number, end: number): number {
+  const j = b.indexOf(seq, from, 'latin1');
   return j === -1 || j + seq.length > end ? -1 : j;
+}
+
+/** Index of byte `c` in b[from, end), or -1, by a plain loop: for short runs (attribute values), cheaper than a call into C++. */
+function near(b: Buffer, c: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (b[i] === c) return i;
+  return -1;
+}
+
+/** Does b hold the ASCII string `s` at `at`? */
+function has(b: Buffer, s: string, at: number): boolean {
+  if (at + s.length > b.length) return false;
+  for (let k = 0; k < s.length; k++) if (b[at + k] !== s.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Elements whose content is text to htmlparser2, by name length then bytes. */
@@ -70,14 +87,14 @@ const enum Tag {
 }
 
 /** The kind of the tag named t[from, to); for a special one, `SPECIAL_NAME.at` is set to its name. */
-function tagKind(t: string, from: number, to: number): Tag {
+function tagKind(b: Buffer, from: number, to: number): Tag {
   const len = to - from;
-  const c0 = t.charCodeAt(from) | 0x20;
+  const c0 = b[from]! | 0x20;
   if (len === 1) return c0 === 0x61 ? Tag.Link : Tag.Other;
   if (len === 4) {
-    const c1 = t.charCodeAt(from + 1) | 0x20;
-    const c2 = t.charCodeAt(from + 2) | 0x20;
-    const c3 = t.charCodeAt(from + 3) | 0x20;
+    const c1 = b[from + 1]! | 0x20;
+    const c2 = b[from + 2]! | 0x20;
+    const c3 = b[from + 3]! | 0x20;
     if (c0 === 0x61 && c1 === 0x72 && c2 === 0x65 && c3 === 0x61) return Tag.Link; // area
     if (c0 === 0x62 && c1 === 0x61 && c2 === 0x73 && c3 === 0x65) return Tag.Base; // base
     return Tag.Other;
@@ -85,7 +102,7 @@ function tagKind(t: string, from: number, to: number): Tag {
   if (len < 3 || len > 8 || (c0 !== 0x73 && c0 !== 0x74 && c0 !== 0x78)) return Tag.Other;
   next: for (const name of SPECIAL) {
     if (name.length !== len) continue;
-    for (let k = 0; k < len; k++) if ((t.charCodeAt(from + k) | 0x20) !== name.charCodeAt(k)) continue next;
+    for (let k = 0; k < len; k++) if ((b[from + k]! | 0x20) !== name.charCodeAt(k)) continue next;
     SPECIAL_NAME.at = name;
     return Tag.Special;
   }
@@ -95,21 +112,21 @@ function tagKind(t: string, from: number, to: number): Tag {
 const SPECIAL_NAME: { at: string } = { at: SPECIAL[0]! };
 
 /** Is t[from, to) "href" in any case? */
-function isHref(t: string, from: number, to: number): boolean {
-  return to - from === 4 && (t.charCodeAt(from) | 0x20) === 0x68 && (t.charCodeAt(from + 1) | 0x20) === 0x72 && (t.charCodeAt(from + 2) | 0x20) === 0x65 && (t.charCodeAt(from + 3) | 0x20) === 0x66;
+function isHref(b: Buffer, from: number, to: number): boolean {
+  return to - from === 4 && (b[from]! | 0x20) === 0x68 && (b[from + 1]! | 0x20) === 0x72 && (b[from + 2]! | 0x20) === 0x65 && (b[from + 3]! | 0x20) === 0x66;
 }
 
 /** The index after "</name" + (">" or whitespace) that ends a special element's text, i.e. of that "<", or -1. */
-function specialEnd(t: string, name: string, from: number, end: number): number {
+function specialEnd(b: Buffer, name: string, from: number, end: number): number {
   let i = from;
   for (;;) {
-    const lt = find(t, '<', i, end);
+    const lt = find(b, LT, i, end);
     if (lt === -1) return -1;
     const stop = lt + 2 + name.length;
-    if (stop < end && t.charCodeAt(lt + 1) === SLASH) {
+    if (stop < end && b[lt + 1]! === SLASH) {
       let k = 0;
-      while (k < name.length && (t.charCodeAt(lt + 2 + k) | 0x20) === name.charCodeAt(k)) k++;
-      if (k === name.length && (t.charCodeAt(stop) === GT || (CLASS[t.charCodeAt(stop)]! & WS) !== 0)) return lt;
+      while (k < name.length && (b[lt + 2 + k]! | 0x20) === name.charCodeAt(k)) k++;
+      if (k === name.length && (b[stop]! === GT || (CLASS[b[stop]!]! & WS) !== 0)) return lt;
     }
     i = lt + 1;
   }
@@ -122,25 +139,58 @@ class Scan {
   /** Set by tag(): was the tag just read self-closing ("/" then ">")? */
   selfClosing = false;
 
-  /** The body as a Latin-1 string: one char per byte, for String#indexOf and charCodeAt. */
-  private readonly t: string;
+  /**
+   * Plain (ASCII, no "&") href values are copied, trimmed, into `scratch` as they are found and become
+   * strings at the end: one string of them all, sliced. A string per value straight from the body
+   * would be a call into C++ each (~0.1 µs, hundreds a page).
+   */
+  private used = 0;
+  /** For each plain value: its index in hrefs, its start and end in scratch. */
+  private readonly plain: number[] = [];
 
-  constructor(private readonly b: Buffer, private readonly end: number, private readonly decoder: Decoder) {
-    this.t = b.toString('latin1', 0, end);
-  }
+  constructor(private readonly b: Buffer, private readonly end: number, private readonly decoder: Decoder) {}
 
-  private value(from: number, to: number): string {
-    const { b, t } = this;
+  /** The href b[from, to) (not empty): decoded now, or -1 for hrefs[i] to be filled in by finish(). */
+  private value(from: number, to: number): string | -1 {
+    const { b } = this;
+    // Copy to scratch while checking: most values are plain.
+    if (this.used + (to - from) > scratch.length) scratch = Buffer.allocUnsafe(Math.max(2 * scratch.length, this.used + (to - from)));
+    const buf = scratch;
+    let out = this.used;
+    let i = from;
+    for (; i < to; i++) {
+      const c = b[i]!;
+      if (c >= 0x80 || c === 0x26) break;
+      buf[out++] = c;
+    }
+    if (i === to) {
+      // String#trim on ASCII: tab, LF, VT, FF, CR and space.
+      let start = this.used;
+      while (start < out && (buf[start]! === 0x20 || (buf[start]! >= 0x09 && buf[start]! <= 0x0d))) start++;
+      while (out > start && (buf[out - 1]! === 0x20 || (buf[out - 1]! >= 0x09 && buf[out - 1]! <= 0x0d))) out--;
+      if (start === out) return '';
+      this.plain.push(this.hrefs.length, start, out);
+      this.used = out;
+      return -1;
+    }
     let ascii = true;
     let amp = false;
-    for (let i = from; i < to; i++) {
-      const c = t.charCodeAt(i);
+    for (i = from; i < to; i++) {
+      const c = b[i]!;
       if (c >= 0x80) ascii = false;
       else if (c === 0x26) amp = true;
     }
-    let s = ascii ? t.slice(from, to) : this.decoder.decode(b.subarray(from, to));
+    let s = ascii ? b.toString('latin1', from, to) : this.decoder.decode(b.subarray(from, to));
     if (amp) s = decodeHTMLAttribute(s);
     return s.trim();
+  }
+
+  /** Turns the plain values copied to scratch into strings. */
+  finish(): void {
+    const { plain, hrefs } = this;
+    if (plain.length === 0) return;
+    const all = scratch.toString('latin1', 0, this.used);
+    for (let k = 0; k < plain.length; k += 3) hrefs[plain[k]!] = all.slice(plain[k + 1]!, plain[k + 2]!);
   }
 
   /**
@@ -148,21 +198,21 @@ class Scan {
    * after ">" or -1 at the end of the body. For a link or base, the first href is taken.
    */
   tag(p: number, kind: Tag): number {
-    const { t, end } = this;
+    const { b, end } = this;
     // The first href's value span; hs === -1 while there is none.
     let hs = -1;
     let he = -1;
     this.selfClosing = false;
     while (p < end) {
-      const c = t.charCodeAt(p);
+      const c = b[p]!;
       if (c === GT) {
         if (hs !== -1) this.take(kind, hs, he);
         return p + 1;
       }
       if (c === SLASH) {
         p++;
-        while (p < end && (CLASS[t.charCodeAt(p)]! & WS) !== 0) p++;
-        if (p < end && t.charCodeAt(p) === GT) {
+        while (p < end && (CLASS[b[p]!]! & WS) !== 0) p++;
+        if (p < end && b[p]! === GT) {
           this.selfClosing = true;
           if (hs !== -1) this.take(kind, hs, he);
           return p + 1;
@@ -177,30 +227,30 @@ class Scan {
       // "=", whitespace, "/" or ">".
       const nameStart = p;
       p++;
-      while (p < end && t.charCodeAt(p) !== EQ && (CLASS[t.charCodeAt(p)]! & NAME_END) === 0) p++;
+      while (p < end && b[p]! !== EQ && (CLASS[b[p]!]! & NAME_END) === 0) p++;
       const nameEnd = p;
-      while (p < end && (CLASS[t.charCodeAt(p)]! & WS) !== 0) p++;
+      while (p < end && (CLASS[b[p]!]! & WS) !== 0) p++;
       if (p >= end) return -1;
-      const wanted = hs === -1 && (kind === Tag.Link || kind === Tag.Base) && isHref(t, nameStart, nameEnd);
-      if (t.charCodeAt(p) !== EQ) {
+      const wanted = hs === -1 && (kind === Tag.Link || kind === Tag.Base) && isHref(b, nameStart, nameEnd);
+      if (b[p]! !== EQ) {
         if (wanted) hs = he = 0; // no value: ""
         continue;
       }
       p++;
-      while (p < end && (CLASS[t.charCodeAt(p)]! & WS) !== 0) p++;
+      while (p < end && (CLASS[b[p]!]! & WS) !== 0) p++;
       if (p >= end) return -1;
-      const q = t.charCodeAt(p);
+      const q = b[p]!;
       let vs: number;
       let ve: number;
       if (q === DQUOTE || q === SQUOTE) {
-        const close = find(t, q === DQUOTE ? '"' : "'", p + 1, end);
+        const close = near(b, q, p + 1, end);
         if (close === -1) return -1;
         vs = p + 1;
         ve = close;
         p = close + 1;
       } else {
         vs = p;
-        while (p < end && (CLASS[t.charCodeAt(p)]! & VALUE_END) === 0) p++;
+        while (p < end && (CLASS[b[p]!]! & VALUE_END) === 0) p++;
         ve = p;
       }
       if (wanted) {
@@ -212,31 +262,40 @@ class Scan {
   }
 
   private take(kind: Tag, from: number, to: number): void {
-    const v = from === to ? '' : this.value(from, to);
-    if (kind === Tag.Link) this.hrefs.push(v);
-    else this.baseHref ??= v;
+    if (kind === Tag.Link) {
+      const v = from === to ? '' : this.value(from, to);
+      this.hrefs.push(v === -1 ? '' : v); // '' until finish()
+    } else if (this.baseHref === undefined) {
+      const v = from === to ? '' : this.value(from, to);
+      if (v === -1) {
+        // A plain base href: made into a string right away (one a page at most), not left in scratch.
+        const [, start, stop] = this.plain.splice(this.plain.length - 3, 3) as [number, number, number];
+        this.baseHref = scratch.toString('latin1', start, stop);
+        this.used = start;
+      } else this.baseHref = v;
+    }
   }
 
   run(): void {
-    const { t, end } = this;
+    const { b, end } = this;
     let i = 0;
     while (i < end) {
-      const lt = find(t, '<', i, end);
+      const lt = find(b, LT, i, end);
       if (lt === -1) return;
-      const c = t.charCodeAt(lt + 1);
+      const c = b[lt + 1]!;
       if (c === undefined || lt + 1 >= end) return;
       if (c === BANG) {
-        const d = t.charCodeAt(lt + 2);
+        const d = b[lt + 2]!;
         let close: number;
-        if (d === DASH && t.charCodeAt(lt + 3) === DASH) {
-          const at = findSeq(t, COMMENT_END, lt + 2, end);
+        if (d === DASH && b[lt + 3]! === DASH) {
+          const at = findSeq(b, COMMENT_END, lt + 2, end);
           close = at === -1 ? -1 : at + 3;
-        } else if (d === LBRACKET && t.startsWith(CDATA, lt + 3) && lt + 9 <= end) {
-          const at = findSeq(t, CDATA_END, lt + 9, end);
+        } else if (d === LBRACKET && has(b, CDATA, lt + 3) && lt + 9 <= end) {
+          const at = findSeq(b, CDATA_END, lt + 9, end);
           close = at === -1 ? -1 : at + 3;
         } else {
           // A declaration; the character after "<!" (after "<!-" when a dash follows) is never its end.
-          const gt = find(t, '>', d === DASH ? lt + 4 : lt + 3, end);
+          const gt = find(b, GT, d === DASH ? lt + 4 : lt + 3, end);
           close = gt === -1 ? -1 : gt + 1;
         }
         if (close === -1) return;
@@ -244,7 +303,7 @@ class Scan {
         continue;
       }
       if (c === QMARK || c === SLASH) {
-        const gt = find(t, '>', lt + 2, end);
+        const gt = find(b, GT, lt + 2, end);
         if (gt === -1) return;
         i = gt + 1;
         continue;
@@ -254,10 +313,10 @@ class Scan {
         continue;
       }
       let q = lt + 2;
-      while (q < end && (CLASS[t.charCodeAt(q)]! & NAME_END) === 0) q++;
+      while (q < end && (CLASS[b[q]!]! & NAME_END) === 0) q++;
       if (q >= end) return;
-      const kind = tagKind(t, lt + 1, q);
-      if (kind === Tag.Other && t.charCodeAt(q) === GT) {
+      const kind = tagKind(b, lt + 1, q);
+      if (kind === Tag.Other && b[q]! === GT) {
         i = q + 1; // <p>, <li>, <code>: most tags end right after their name
         continue;
       }
@@ -266,7 +325,7 @@ class Scan {
       if (after === -1) return;
       i = after;
       if (kind === Tag.Special && !this.selfClosing) {
-        const close = specialEnd(t, special, i, end);
+        const close = specialEnd(b, special, i, end);
         if (close === -1) return;
         i = close;
       }
@@ -284,6 +343,7 @@ export function scanLinks(body: Buffer, decoder: Decoder): ScannedLinks {
   }
   const scan = new Scan(bytes, bytes.length, dec);
   scan.run();
+  scan.finish();
   return { hrefs: scan.hrefs, baseHref: scan.baseHref };
 }
 
