@@ -39,6 +39,12 @@ const MEM_LARGE = 200_000;
 const STARTUP_RUNS = 10;
 /** Runs per tool where a ratio is tight (CPU, latency): ABBA order, the best run counts. */
 const REPS = 2;
+/**
+ * BENCH_ONLY=links: only the warm-up and the links scenario (BENCH_REPS ABBA rounds, default REPS),
+ * for iterating on --links; the table then has only those rows. Any other value: everything.
+ */
+const ONLY = process.env.BENCH_ONLY;
+const LINKS_REPS = Number(process.env.BENCH_REPS) > 0 ? Math.floor(Number(process.env.BENCH_REPS)) : REPS;
 
 const C = 64;
 const P = 16;
@@ -327,10 +333,10 @@ function table(rows: Row[]): string {
 const bothValid = (a: Outcome, b: Outcome): boolean => a.valid && b.valid;
 
 /** REPS runs of each job in ABBA… order; per job the run with the lowest `cost`, or an invalid one if any. */
-async function abba(a: Job, b: Job, cost: (o: Outcome) => number): Promise<[Outcome, Outcome]> {
+async function abba(a: Job, b: Job, cost: (o: Outcome) => number, reps = REPS): Promise<[Outcome, Outcome]> {
   const as: Outcome[] = [];
   const bs: Outcome[] = [];
-  for (let i = 0; i < REPS; i++) {
+  for (let i = 0; i < reps; i++) {
     const order: [Job, Outcome[]][] = i % 2 === 0 ? [[a, as], [b, bs]] : [[b, bs], [a, as]];
     for (const [j, into] of order) into.push(await run(j));
   }
@@ -390,6 +396,35 @@ async function main(): Promise<void> {
   // Warm-up (not reported): the server's JIT, the page cache.
   await run(job('warm-up', 'baseline', L('warm'), 4_000, (r) => bigTitle(r) || pageTitle(r)));
 
+  const linksJobs = (): [Job, Job] => [
+    job('links', 'crawl', L('links'), LINKS_N, (r) => docsTitle(r) && Array.isArray(r.links) && r.links.length >= 150, { extra: ['--links'], label: 'crawl --links' }),
+    job('links-plain', 'crawl', L('links'), LINKS_N, docsTitle, { label: 'crawl (plain)' }),
+  ];
+  const linksScenario = `links: ${LINKS_N / 1000}k × 100 KB, ~300 links, --links vs plain`;
+  const linksRows = (linksCrawl: Outcome, linksPlain: Outcome): Row[] => {
+    const linksRel = bothValid(linksCrawl, linksPlain) ? cpuOf(linksCrawl) / cpuOf(linksPlain) : NaN;
+    return [
+      row(linksScenario, linksCrawl, `CPU ${fix(linksRel)}× plain`,
+        `CPU ${fix(linksRel)}× plain (≤${T_LINKS_CPU}); ${linksCrawl.valid ? fix(linksCrawl.usage.rssMb, 0) : '?'} MB (<${T_LINKS_MB})`,
+        bothValid(linksCrawl, linksPlain) ? verdict(linksRel <= T_LINKS_CPU && linksCrawl.usage.rssMb < T_LINKS_MB) : 'INVALID'),
+      row(linksScenario, linksPlain, '', 'reference: the same list without --links', 'ref'),
+    ];
+  };
+  if (ONLY === 'links') {
+    const [linksCrawl, linksPlain] = await abba(...linksJobs(), cpuOf, LINKS_REPS);
+    await stopServer();
+    const text = [
+      `## crawl ${VERSION} bench, links scenario only (BENCH_ONLY=links)`,
+      '',
+      `${LINKS_REPS} runs per tool in ABBA order, the least CPU counts. 1-min load average ${loadStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at the end.`,
+      '',
+      table(linksRows(linksCrawl, linksPlain)),
+      '',
+    ].join('\n');
+    process.stdout.write(text);
+    return;
+  }
+
   // 5. Start-up first, on a quiet machine.
   log(`start-up: ${STARTUP_RUNS}× crawl --version, ${STARTUP_RUNS}× node -e 0…`);
   const median = (xs: number[]): number => {
@@ -413,11 +448,7 @@ async function main(): Promise<void> {
   const domBase = await run(job('dom', 'baseline', L('dom'), DOM_N, (r) => bigTitle(r) && hasLinks(r), { extra: ['--cheerio'] }));
   const domCrawl = await run(job('dom', 'crawl', L('dom'), DOM_N, (r) => bigTitle(r) && r.fields?.h === r.title && hasLinks(r), { extra: ['--select', 'h=h1', '--links'] }));
   // 2b. Large link-heavy pages: --links alone (byte scan, no tree) against a plain crawl, ABBA.
-  const [linksCrawl, linksPlain] = await abba(
-    job('links', 'crawl', L('links'), LINKS_N, (r) => docsTitle(r) && Array.isArray(r.links) && r.links.length >= 150, { extra: ['--links'], label: 'crawl --links' }),
-    job('links-plain', 'crawl', L('links'), LINKS_N, docsTitle, { label: 'crawl (plain)' }),
-    cpuOf,
-  );
+  const [linksCrawl, linksPlain] = await abba(...linksJobs(), cpuOf);
   // 3. Latency-bound.
   const [latBase, latCrawl] = await abba(job('latency', 'baseline', L('lat'), LAT_N, pageTitle), job('latency', 'crawl', L('lat'), LAT_N, pageTitle), (o) => o.usage.wall);
   // The floor (raw sockets) and, where this machine sets NODE_EXTRA_CA_CERTS, crawl without it.
@@ -469,14 +500,7 @@ async function main(): Promise<void> {
       `${fix(domRel)}× plain cheerio.load() (≥${T_DOM_REL})`, bothValid(domCrawl, domBase) ? verdict(domRel >= T_DOM_REL) : 'INVALID'),
     row(`DOM: ${DOM_N / 1000}k × 10 KB, --select h=h1 --links`, domBase, '', 'reference: cheerio.load() + title + a[href]', 'ref'),
   );
-  const linksRel = bothValid(linksCrawl, linksPlain) ? cpuOf(linksCrawl) / cpuOf(linksPlain) : NaN;
-  const linksScenario = `links: ${LINKS_N / 1000}k × 100 KB, ~300 links, --links vs plain`;
-  rows.push(
-    row(linksScenario, linksCrawl, `CPU ${fix(linksRel)}× plain`,
-      `CPU ${fix(linksRel)}× plain (≤${T_LINKS_CPU}); ${linksCrawl.valid ? fix(linksCrawl.usage.rssMb, 0) : '?'} MB (<${T_LINKS_MB})`,
-      bothValid(linksCrawl, linksPlain) ? verdict(linksRel <= T_LINKS_CPU && linksCrawl.usage.rssMb < T_LINKS_MB) : 'INVALID'),
-    row(linksScenario, linksPlain, '', 'reference: the same list without --links', 'ref'),
-  );
+  rows.push(...linksRows(linksCrawl, linksPlain));
   const latIdeal = (LAT_N * LAT_DELAY) / 1000 / C;
   const latWall = (o: Outcome): string => (o.valid ? `${fix(o.usage.wall / latIdeal)}× ideal ${fix(latIdeal)} s` : '');
   rows.push(
