@@ -51,9 +51,18 @@ function isAlpha(c: number | undefined): boolean {
   return c !== undefined && (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 }
 
-/** Index of byte `c` in b[from, end), or -1: Buffer#indexOf (memchr) for the long runs between tags. */
+/** Bytes find() looks at in JS before it calls Buffer#indexOf: most gaps between tags are short. */
+const NEAR = 24;
+
+/**
+ * Index of byte `c` in b[from, end), or -1: a JS loop over the first NEAR bytes ("</li>\n<li>"),
+ * then Buffer#indexOf (memchr) for a long run of text; a call into C++ costs as much as ~30 bytes of loop.
+ */
 function find(b: Buffer, c: number, from: number, end: number): number {
-  const j = b.indexOf(c, from);
+  const stop = Math.min(end, from + NEAR);
+  for (let i = from; i < stop; i++) if (b[i] === c) return i;
+  if (stop === end) return -1;
+  const j = b.indexOf(c, stop);
   return j === -1 || j >= end ? -1 : j;
 }
 
