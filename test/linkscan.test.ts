@@ -120,6 +120,25 @@ test('link scan equals cheerio\'s links on 200 generated documentation pages', a
   assert.ok(n > 150, `a 100 KB page has many distinct links: ${n}`);
 });
 
+test('link scan equals cheerio\'s links when the plain hrefs of one page pass 16 KB (the scan\'s buffer grows mid-page), mixed with decoded ones and bases', async () => {
+  await extractors();
+  const parts: string[] = ['<base href="  /first/base/  "><base href="/second/">'];
+  for (let i = 0; i < 3000; i++) {
+    if (i % 7 === 0) parts.push(`<a href="/caf&eacute;/${i}?a=1&amp;b=${i}">d</a>`); // decoded at once
+    else if (i % 11 === 0) parts.push(`<a href="  \t">blank</a><a href="/日本/${i}">u</a>`);
+    else parts.push(`<a class="x" href="  section-${i % 13}/a-rather-long-page-name-${i}.html#part-${i % 5}  ">p</a>`);
+  }
+  const body = Buffer.from(parts.join('\n'), 'utf8');
+  same(body, utf8, PAGE, 'many plain hrefs');
+  const links = scan(body, utf8, PAGE).links ?? [];
+  assert.ok(links.length > 2500, `links: ${links.length}`);
+  assert.equal(links[0], 'http://127.0.0.1:8080/caf%C3%A9/0?a=1&b=0');
+  assert.equal(links[1], 'http://127.0.0.1:8080/first/base/section-1/a-rather-long-page-name-1.html');
+  assert.equal(links.at(-1), 'http://127.0.0.1:8080/first/base/section-9/a-rather-long-page-name-2999.html');
+  // The same scan again: nothing of the first page is left in the scan's buffer.
+  assert.deepEqual(scan(Buffer.from('<a href="/only">o</a>'), utf8, PAGE).links, ['http://127.0.0.1:8080/only']);
+});
+
 const PIECES = ['<', '>', '/', '!', '-', '--', '?', '[', ']', '=', '"', "'", ' ', '\n', '\t', '&', '&amp;', '&lt', '#', ';', 'a', 'A', 'href', 'HREF', 'area', 'base', 'script', 'style', 'title', 'textarea', 'xmp', 'CDATA[', 'x', '/p', 'é', '日', '<a ', '<a href=', '</', '<!--', '-->', '<!', ']]>', '<script>', '</script>', '<style>', '</style', '<base href=', 'http://h.test/', '../', '?q=1', 'mailto:', '<title>', '</title>'];
 
 test('link scan equals cheerio\'s links on 3,000 random soups of markup pieces', async () => {

@@ -163,7 +163,11 @@ class Scan {
   private value(from: number, to: number): string | -1 {
     const { b } = this;
     // Copy to scratch while checking: most values are plain.
-    if (this.used + (to - from) > scratch.length) scratch = Buffer.allocUnsafe(Math.max(2 * scratch.length, this.used + (to - from)));
+    if (this.used + (to - from) > scratch.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * scratch.length, this.used + (to - from)));
+      scratch.copy(bigger, 0, 0, this.used);
+      scratch = bigger;
+    }
     const buf = scratch;
     let out = this.used;
     let i = from;
