@@ -35,6 +35,8 @@ const CDATA = 'CDATA[';
 const UTF8 = decoderFor('utf-8')!;
 /** Where plain href values are gathered during a scan (see Scan.value); reused, grown as needed. */
 let scratch = Buffer.allocUnsafe(16 * 1024);
+/** For each plain value gathered there: its index in hrefs, its start and end in scratch. Reused, grown as needed. */
+let spans = new Int32Array(3 * 1024);
 
 /** htmlparser2's whitespace: space, \n, \t, \f, \r. */
 const WS = 1;
@@ -154,8 +156,8 @@ class Scan {
    * would be a call into C++ each (~0.1 µs, hundreds a page).
    */
   private used = 0;
-  /** For each plain value: its index in hrefs, its start and end in scratch. */
-  private readonly plain: number[] = [];
+  /** Entries used in spans (three a value). */
+  private spanned = 0;
 
   constructor(private readonly b: Buffer, private readonly end: number, private readonly decoder: Decoder) {}
 
@@ -182,7 +184,15 @@ class Scan {
       while (start < out && (buf[start]! === 0x20 || (buf[start]! >= 0x09 && buf[start]! <= 0x0d))) start++;
       while (out > start && (buf[out - 1]! === 0x20 || (buf[out - 1]! >= 0x09 && buf[out - 1]! <= 0x0d))) out--;
       if (start === out) return '';
-      this.plain.push(this.hrefs.length, start, out);
+      if (this.spanned + 3 > spans.length) {
+        const bigger = new Int32Array(2 * spans.length);
+        bigger.set(spans);
+        spans = bigger;
+      }
+      spans[this.spanned] = this.hrefs.length;
+      spans[this.spanned + 1] = start;
+      spans[this.spanned + 2] = out;
+      this.spanned += 3;
       this.used = out;
       return -1;
     }
@@ -200,10 +210,10 @@ class Scan {
 
   /** Turns the plain values copied to scratch into strings. */
   finish(): void {
-    const { plain, hrefs } = this;
-    if (plain.length === 0) return;
+    const { spanned, hrefs } = this;
+    if (spanned === 0) return;
     const all = scratch.toString('latin1', 0, this.used);
-    for (let k = 0; k < plain.length; k += 3) hrefs[plain[k]!] = all.slice(plain[k + 1]!, plain[k + 2]!);
+    for (let k = 0; k < spanned; k += 3) hrefs[spans[k]!] = all.slice(spans[k + 1]!, spans[k + 2]!);
   }
 
   /**
@@ -282,8 +292,9 @@ class Scan {
       const v = from === to ? '' : this.value(from, to);
       if (v === -1) {
         // A plain base href: made into a string right away (one a page at most), not left in scratch.
-        const [, start, stop] = this.plain.splice(this.plain.length - 3, 3) as [number, number, number];
-        this.baseHref = scratch.toString('latin1', start, stop);
+        this.spanned -= 3;
+        const start = spans[this.spanned + 1]!;
+        this.baseHref = scratch.toString('latin1', start, spans[this.spanned + 2]!);
         this.used = start;
       } else this.baseHref = v;
     }
