@@ -16,6 +16,23 @@ function tempPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/** How long opening the temp file waits for a descriptor while the process has none left. */
+const FD_WAIT_MS = 2_000;
+
+/** open(path, 'wx'), waiting (up to FD_WAIT_MS) while the process or the system is out of descriptors. */
+async function openWaiting(path: string, mode: number): Promise<FileHandle> {
+  const until = performance.now() + FD_WAIT_MS;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return await open(path, 'wx', mode);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'EMFILE' && code !== 'ENFILE') || performance.now() >= until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 /**
  * Calls `fill` with a handle on a fresh temp file beside `path`, then renames it over `path`.
  * Rejects (with the original error) and leaves `path` as it was if `fill`, the flush or the rename fails.
@@ -30,7 +47,7 @@ export async function replaceFile(path: string, fill: (fh: FileHandle) => Promis
     }
   }
   const tmp = tempPath(path);
-  const fh = await open(tmp, 'wx', mode ?? 0o666);
+  const fh = await openWaiting(tmp, mode ?? 0o666);
   try {
     // open() applied the umask; an explicit mode (the jar's 0600) or the old file's mode is kept as is.
     if (mode !== undefined) await fh.chmod(mode);

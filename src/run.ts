@@ -282,6 +282,9 @@ export async function run(options: Options): Promise<number> {
   }
   clearTimeout(grace);
   await sink.close();
+  // The crawl is over: its idle connections go now, so the descriptors they held are free for
+  // writing the jar (a crawl that ran short of descriptors would otherwise fail to save it).
+  await dispatcher.destroy().catch(() => undefined);
   if (options.cookieJar) {
     try {
       await jar.save(options.cookieJar);
@@ -291,7 +294,6 @@ export async function run(options: Options): Promise<number> {
   }
   lock?.release();
   await progress.finish();
-  void dispatcher.destroy().catch(() => undefined);
   for (const sig of Object.keys(SIGNALS) as HandledSignal[]) process.off(sig, onSignal);
 
   if (crawlError !== undefined) return report(crawlError, logger);

@@ -7,7 +7,7 @@
 // search list completes) and IP literals keep going through getaddrinfo, so they resolve exactly as
 // before.
 import { lookup as systemLookup, Resolver, type LookupAddress, type LookupOptions, type RecordWithTtl } from 'node:dns';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { isIP, type LookupFunction } from 'node:net';
 
 export interface DnsOptions {
@@ -25,6 +25,8 @@ export interface DnsOptions {
   timeoutMs?: number;
   /** The hosts file whose names go to getaddrinfo. @default /etc/hosts */
   hostsFile?: string;
+  /** Called when a look-up found no descriptor free, to free one (the session closes an idle connection). */
+  freeDescriptor?: () => void;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -63,6 +65,23 @@ export function hostsFileNames(path: string): Set<string> {
   return names;
 }
 
+/** First wait before asking again after ECONNREFUSED, doubled up to the max on each refusal. */
+const REFUSED_WAIT_MS = 25;
+const REFUSED_WAIT_MAX_MS = 400;
+
+type SystemCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family: number) => void;
+
+/** Whether the process (or the system) has no descriptor left to open, tried with /dev/null. */
+function outOfDescriptors(): boolean {
+  try {
+    closeSync(openSync('/dev/null', 'r'));
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EMFILE' || code === 'ENFILE';
+  }
+}
+
 /** c-ares' error codes that mean the name has no address. */
 const NO_ADDRESS = new Set(['ENOTFOUND', 'ENODATA', 'ENONAME', 'EBADNAME', 'EBADRESP', 'EFORMERR', 'ENOTIMP']);
 /** ...and the ones that mean no answer came. */
@@ -81,6 +100,7 @@ export class DnsCache {
   private readonly negativeTtlMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly freeDescriptor: () => void;
   /** Look-ups sent to c-ares (one per name, both families), for tests and the bench. */
   queries = 0;
 
@@ -91,6 +111,7 @@ export class DnsCache {
     this.negativeTtlMs = opts.negativeTtlMs ?? 30_000;
     this.timeoutMs = opts.timeoutMs ?? 5_000;
     this.now = opts.now ?? Date.now;
+    this.freeDescriptor = opts.freeDescriptor ?? (() => undefined);
     // c-ares doubles its timeout on each try: 1.5 s + 3 s fits the 5 s bound, which catches the rest.
     this.resolver = new Resolver({ timeout: Math.max(100, Math.round(this.timeoutMs * 0.3)), tries: 2 });
     if (opts.servers && opts.servers.length > 0) this.resolver.setServers(opts.servers);
@@ -106,7 +127,7 @@ export class DnsCache {
   readonly lookup: LookupFunction = (hostname, options, callback) => {
     const name = hostname.toLowerCase().replace(/\.$/, '');
     if (isIP(name) !== 0 || this.isSystemName(name)) {
-      systemLookup(hostname, options, callback as (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family: number) => void);
+      this.systemLookup(hostname, name, options, callback as SystemCallback);
       return;
     }
     this.resolve(name, (entry) => {
@@ -118,6 +139,34 @@ export class DnsCache {
       deliver(entry.addresses, options, callback);
     });
   };
+
+  /**
+   * getaddrinfo, asked again (within the look-up bound) when it failed for want of a descriptor:
+   * glibc cannot open /etc/hosts then and says the name is not found, even `localhost`. A name the
+   * hosts file gives is asked again on any failure; another only while no descriptor is free.
+   */
+  private systemLookup(hostname: string, name: string, options: LookupOptions, callback: SystemCallback): void {
+    const until = this.now() + this.timeoutMs;
+    const known = name === 'localhost' || this.systemNames.has(name);
+    const ask = (waitMs: number): void => {
+      systemLookup(hostname, options, (err, address, family) => {
+        const short = err !== null && this.shortOfDescriptors();
+        if (err !== null && (known || short) && this.now() + waitMs < until) {
+          setTimeout(() => ask(Math.min(waitMs * 2, REFUSED_WAIT_MAX_MS)), waitMs);
+          return;
+        }
+        callback(err, address, family);
+      });
+    };
+    ask(REFUSED_WAIT_MS);
+  }
+
+  /** Whether no descriptor is free now; if so, asks the session to free one. */
+  private shortOfDescriptors(): boolean {
+    if (!outOfDescriptors()) return false;
+    this.freeDescriptor();
+    return true;
+  }
 
   /** Names that getaddrinfo resolves without (or before) DNS. */
   private isSystemName(name: string): boolean {
@@ -162,16 +211,28 @@ export class DnsCache {
       if (results[0] !== undefined && results[1] !== undefined) finish();
       else if ('addresses' in result && result.addresses.length > 0 && grace === undefined) grace = setTimeout(finish, OTHER_FAMILY_MS);
     };
-    const collect = (i: 0 | 1, family: 4 | 6) => (err: NodeJS.ErrnoException | null, records: RecordWithTtl[]): void => {
-      if (err) onFamily(i, { code: err.code ?? 'EUNKNOWN' });
-      else
-        onFamily(i, {
-          addresses: records.map((r) => ({ address: r.address, family })),
-          ttlMs: Math.min(...records.map((r) => r.ttl * 1000)),
-        });
+    const ask = (i: 0 | 1, family: 4 | 6, waitMs: number): void => {
+      const collect = (err: NodeJS.ErrnoException | null, records: RecordWithTtl[]): void => {
+        if (finished) return;
+        // c-ares says ECONNREFUSED at once when it cannot open its socket (out of descriptors) as
+        // well as when the server refused: ask again shortly, within the bound, rather than fail.
+        if (err?.code === 'ECONNREFUSED') {
+          this.shortOfDescriptors();
+          setTimeout(() => finished || ask(i, family, Math.min(waitMs * 2, REFUSED_WAIT_MAX_MS)), waitMs);
+          return;
+        }
+        if (err) onFamily(i, { code: err.code ?? 'EUNKNOWN' });
+        else
+          onFamily(i, {
+            addresses: records.map((r) => ({ address: r.address, family })),
+            ttlMs: Math.min(...records.map((r) => r.ttl * 1000)),
+          });
+      };
+      if (family === 4) this.resolver.resolve4(name, { ttl: true }, collect);
+      else this.resolver.resolve6(name, { ttl: true }, collect);
     };
-    this.resolver.resolve4(name, { ttl: true }, collect(0, 4));
-    this.resolver.resolve6(name, { ttl: true }, collect(1, 6));
+    ask(0, 4, REFUSED_WAIT_MS);
+    ask(1, 6, REFUSED_WAIT_MS);
   }
 
   /** The cache entry for what the two families gave (missing ones did not answer in time). */

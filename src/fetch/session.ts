@@ -12,7 +12,7 @@ import { chooseProxy, noProxyMatcher, throughProxy, toProxy, type ProxyChoice } 
 import { SocketBudget } from './sockets.js';
 import { socksConnector } from './socks.js';
 import { connectorTlsOptions, proxyTlsOptions, TlsLedger, verifyingConnector, type TlsSettings } from './tls.js';
-import { Agent, buildConnector, loadEnvHttpProxyAgent, Pool } from './undici.js';
+import { Agent, buildConnector, loadEnvHttpProxyAgent, loadParser, Pool } from './undici.js';
 import { MAX_HEADER_BYTES } from './protocol.js';
 
 /** `--resolve host:port:address`: connect to `address` for `host:port`, keeping Host and SNI. */
@@ -161,11 +161,14 @@ function originPools(perHost: number): (origin: string | URL, o: object) => Disp
 }
 
 export function createDispatcher(given: DispatcherOptions): Dispatcher {
+  loadParser();
+  const budget = new SocketBudget(given.limit ?? 16);
   const opts: DispatcherOptions = {
     ...given,
-    lookup: given.lookup ?? new DnsCache({ servers: given.dnsServers ?? [], timeoutMs: Math.min(5_000, Math.ceil(given.timeout / 2)) }).lookup,
+    lookup:
+      given.lookup ??
+      new DnsCache({ servers: given.dnsServers ?? [], timeoutMs: Math.min(5_000, Math.ceil(given.timeout / 2)), freeDescriptor: () => budget.closeIdle() }).lookup,
   };
-  const budget = new SocketBudget(opts.limit ?? 16);
   const ledger = opts.ledger ?? new TlsLedger(1);
   const agentOptions: AgentType.Options = {
     connections: opts.perHost,

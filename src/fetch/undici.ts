@@ -14,6 +14,17 @@ export const Pool = require('undici/lib/dispatcher/pool.js') as typeof Undici.Po
 export const buildConnector = require('undici/lib/core/connect.js') as typeof Undici.buildConnector;
 
 /**
+ * Reads undici's HTTP parser (llhttp, compiled to WebAssembly, both builds) into the module cache.
+ * undici loads it from disk on its first connection; a crawl already out of descriptors by then
+ * could not open the file, and every connection would fail with EMFILE. Loaded at start, undici's
+ * own require finds it cached and opens nothing.
+ */
+export function loadParser(): void {
+  require('undici/lib/llhttp/llhttp_simd-wasm.js');
+  require('undici/lib/llhttp/llhttp-wasm.js');
+}
+
+/**
  * EnvHttpProxyAgent, only when a proxy is set. It comes through undici's index, which also installs
  * the dispatcher API (`connect()` among it) that the proxy agent uses to tunnel https.
  */
