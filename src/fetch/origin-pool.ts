@@ -29,11 +29,42 @@ interface Symbols {
   kDispatch: symbol;
   kClose: symbol;
   kDestroy: symbol;
+  kClosed: symbol;
+  kSize: symbol;
+  kHTTPContext: symbol;
 }
 
 const Client = require('undici/lib/dispatcher/client.js') as ClientClass;
 const DispatcherBase = require('undici/lib/dispatcher/dispatcher-base.js') as new () => Dispatcher;
-const { kDispatch, kClose, kDestroy } = require('undici/lib/core/symbols.js') as Symbols;
+const { kDispatch, kClose, kDestroy, kClosed, kSize, kHTTPContext } = require('undici/lib/core/symbols.js') as Symbols;
+
+/** The pool a Client belongs to, so one listener function serves every Client (no closures per connection). */
+const POOL = Symbol('crawl origin pool');
+type PooledClient = ClientLike & { [POOL]: OriginPool } & Record<symbol, unknown>;
+
+function onDrain(this: PooledClient): void {
+  const pool = this[POOL];
+  pool.drained(this);
+}
+
+// The Agent counts connections by these events, and forgets the origin once none is left.
+function onConnect(this: PooledClient, origin: URL, targets: Targets): void {
+  (this[POOL] as unknown as NodeJS.EventEmitter).emit('connect', origin, targets);
+}
+function onDisconnect(this: PooledClient, origin: URL, targets: Targets, err: Error): void {
+  (this[POOL] as unknown as NodeJS.EventEmitter).emit('disconnect', origin, targets, err);
+}
+function onConnectionError(this: PooledClient, origin: URL, targets: Targets, err: Error): void {
+  (this[POOL] as unknown as NodeJS.EventEmitter).emit('connectionError', origin, targets, err);
+}
+
+/** A Client with no request queued or running and no connection: closing it would release nothing. */
+function spent(c: ClientLike): boolean {
+  const client = c as PooledClient;
+  return client[kSize] === 0 && client[kHTTPContext] == null;
+}
+
+const CLOSED: Promise<void> = Promise.resolve();
 
 export interface OriginPoolOptions {
   /** Most connections (Clients) to the origin. */
@@ -59,18 +90,37 @@ export class OriginPool extends DispatcherBase {
   private freeClient(): ClientLike | undefined {
     for (const c of this.clients) if (!this.busy.has(c)) return c;
     if (this.clients.length >= this.max) return undefined;
-    const c = new Client(this.origin, this.options);
-    c.on('drain', () => {
-      this.busy.delete(c);
-      this.pump(c);
-    });
-    // The Agent counts connections by these events, and forgets the origin once none is left.
-    const events = this as unknown as NodeJS.EventEmitter;
-    for (const name of ['connect', 'disconnect', 'connectionError'] as const) {
-      c.on(name, (origin, targets, err) => events.emit(name, origin, [this, ...targets], err));
-    }
+    const c = new Client(this.origin, this.options) as PooledClient;
+    c[POOL] = this;
+    c.on('drain', onDrain).on('connect', onConnect).on('disconnect', onDisconnect).on('connectionError', onConnectionError);
     this.clients.push(c);
     return c;
+  }
+
+  /** `c` can take requests again. */
+  drained(c: ClientLike): void {
+    this.busy.delete(c);
+    this.pump(c);
+  }
+
+  /**
+   * The Agent closes an origin's pool once its last connection has gone. Nearly always nothing is
+   * left to wait for or release then, and undici's close would still build two promise chains and
+   * an error with a stack trace per Client: over a list of a new host per line, a tenth of what a
+   * URL allocates. Such a pool is only marked closed; its Clients, holding nothing, are left to the
+   * collector.
+   */
+  override close(): Promise<void>;
+  override close(callback: (err: Error | null, data: null) => void): void;
+  override close(callback?: (err: Error | null, data: null) => void): Promise<void> | void {
+    const self = this as unknown as Record<symbol, unknown>;
+    if (self[kClosed] !== true && this.queue.length === 0 && this.clients.every(spent)) {
+      self[kClosed] = true;
+      if (callback === undefined) return CLOSED;
+      queueMicrotask(() => callback(null, null));
+      return;
+    }
+    return callback === undefined ? super.close() : super.close(callback as () => void);
   }
 
   /** Hands queued requests to `c` while it takes them. */
