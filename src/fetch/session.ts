@@ -12,7 +12,7 @@ import { chooseProxy, noProxyMatcher, throughProxy, toProxy, type ProxyChoice } 
 import { SocketBudget } from './sockets.js';
 import { socksConnector } from './socks.js';
 import { connectorTlsOptions, proxyTlsOptions, TlsLedger, verifyingConnector, type TlsSettings } from './tls.js';
-import { Agent, buildConnector, loadEnvHttpProxyAgent, loadParser, Pool } from './undici.js';
+import { Agent, buildConnector, closingIdle, loadEnvHttpProxyAgent, loadParser, Pool } from './undici.js';
 import { MAX_HEADER_BYTES } from './protocol.js';
 
 /** `--resolve host:port:address`: connect to `address` for `host:port`, keeping Host and SNI. */
@@ -162,7 +162,7 @@ function originPools(perHost: number): (origin: string | URL, o: object) => Disp
 
 export function createDispatcher(given: DispatcherOptions): Dispatcher {
   loadParser();
-  const budget = new SocketBudget(given.limit ?? 16);
+  const budget = new SocketBudget(given.limit ?? 16, closingIdle);
   const opts: DispatcherOptions = {
     ...given,
     lookup:

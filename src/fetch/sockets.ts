@@ -31,7 +31,11 @@ export class SocketBudget {
   private head: Entry | null = null;
   private tail: Entry | null = null;
 
-  constructor(private readonly maxIdle: number) {}
+  /** `beforeClose` hears of each idle socket the budget is about to close. */
+  constructor(
+    private readonly maxIdle: number,
+    private readonly beforeClose: (socket: Socket) => void = () => undefined,
+  ) {}
 
   /** Sockets open now (busy and idle). */
   get open(): number {
@@ -56,6 +60,7 @@ export class SocketBudget {
     const entry = this.head;
     if (entry === null) return false;
     this.forget(entry);
+    this.beforeClose(entry.socket);
     entry.socket.destroy();
     return true;
   }

@@ -13,6 +13,22 @@ export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.
 export const Pool = require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool;
 export const buildConnector = require('undici/lib/core/connect.js') as typeof Undici.buildConnector;
 
+const { kError } = require('undici/lib/core/symbols.js') as { kError: symbol };
+const { SocketError } = require('undici/lib/core/errors.js') as { SocketError: new (message: string) => Error };
+
+/** What undici hands its 'disconnect' listeners for a connection we closed because it sat idle. */
+const CLOSED_IDLE = new SocketError('closed: idle connection over the limit');
+
+/**
+ * Tells undici why `socket` is about to be closed, before it is: undici would otherwise build a
+ * SocketError (stack trace, eight socket properties, two of them system calls) for every connection
+ * it sees close without a reason, which is every connection on a list of a new host per line. Only
+ * for idle connections: no request is failed with this error, it reaches 'disconnect' listeners only.
+ */
+export function closingIdle(socket: object): void {
+  (socket as Record<symbol, unknown>)[kError] = CLOSED_IDLE;
+}
+
 /**
  * Reads undici's HTTP parser (llhttp, compiled to WebAssembly, both builds) into the module cache.
  * undici loads it from disk on its first connection; a crawl already out of descriptors by then
