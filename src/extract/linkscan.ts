@@ -11,6 +11,7 @@
 // allocation of a --links crawl, and young-generation growth shows in its peak RSS.
 import { decodeHTMLAttribute } from 'entities';
 import { decoderFor, type Decoder } from './decode.js';
+import { BANG, DASH, DQUOTE, EQ, GT, LBRACKET, LT, QMARK, SLASH, SQUOTE } from './bytes.js';
 
 export interface ScannedLinks {
   /** a/area href values, trimmed, in document order. */
@@ -19,16 +20,6 @@ export interface ScannedLinks {
   baseHref: string | undefined;
 }
 
-const LT = 0x3c;
-const GT = 0x3e;
-const SLASH = 0x2f;
-const BANG = 0x21;
-const DASH = 0x2d;
-const QMARK = 0x3f;
-const EQ = 0x3d;
-const DQUOTE = 0x22;
-const SQUOTE = 0x27;
-const LBRACKET = 0x5b;
 const COMMENT_END = '-->';
 const CDATA_END = ']]>';
 const CDATA = 'CDATA[';

@@ -7,6 +7,7 @@
 // stripped and collapsed (U+00A0 is kept), and the result never holds a lone surrogate.
 import { decodeHTML } from 'entities';
 import { decoderFor, WINDOWS_1252, type Decoder } from './decode.js';
+import { BANG, DASH, DQUOTE, EQ, GT, LT, QMARK, SLASH, SQUOTE } from './bytes.js';
 
 const HTML_TYPE = /^\s*(text\/html|application\/xhtml\+xml)/i;
 const HTML_SNIFF = /^\s*(<!doctype\s+html|<html|<head|<title)/i;
@@ -42,15 +43,6 @@ function clean(raw: string): string {
 
 // ── the byte scan ──────────────────────────────────────────────────────────────────────────────
 
-const LT = 0x3c;
-const GT = 0x3e;
-const SLASH = 0x2f;
-const BANG = 0x21;
-const DASH = 0x2d;
-const QMARK = 0x3f;
-const EQ = 0x3d;
-const DQUOTE = 0x22;
-const SQUOTE = 0x27;
 const COMMENT_END = Buffer.from('-->', 'latin1');
 const BANG_END = Buffer.from('--!>', 'latin1');
 
