@@ -49,24 +49,30 @@ test('3,000 origins at --limit 32: open descriptors stay ≤ 2 × 32 + 32', { sk
   }
 });
 
+/** Runs `argv` under `ulimit -n limit` with `urls` on stdin; the most descriptors it held, sampled. */
+async function underUlimit(limit: number, argv: string[], extraEnv: NodeJS.ProcessEnv, urls: string[]): Promise<{ code: number | null; stdout: string; stderr: string; maxFds: number }> {
+  const env: NodeJS.ProcessEnv = { CI: 'true', ...extraEnv };
+  for (const [k, v] of Object.entries(process.env)) if (!/^(https?|no|all)_proxy$/i.test(k)) env[k] ??= v;
+  const quoted = argv.map((a) => `"${a}"`).join(' ');
+  const child = spawn('bash', ['-c', `ulimit -n ${limit} && exec ${quoted}`], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin.end(urls.join('\n') + '\n');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const maxFds = sampleFds(child.pid!, exited);
+  const code = await exited;
+  clearTimeout(killer);
+  return { code, stdout, stderr, maxFds: await maxFds };
+}
+
 test('ulimit -n 256 with --limit 200: one stderr line, --limit lowered, every record ok', { skip: !linux && 'needs /proc' }, async () => {
   const ports = await startPorts(1200, { delayMs: 20 });
   try {
     const urls = ports.ports.map((p) => `http://127.0.0.1:${p}/b`);
-    const child = spawn('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" "${binPath}" --limit 200`], {
-      env: { ...process.env, CI: 'true' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdin.end(urls.join('\n') + '\n');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const maxFds = sampleFds(child.pid!, exited);
-    const code = await exited;
-    clearTimeout(killer);
+    const { code, stdout, stderr, maxFds } = await underUlimit(256, [process.execPath, binPath, '--limit', '200'], {}, urls);
     assert.equal(code, 0, stderr);
     const records = parseNdjson(stdout);
     assert.equal(records.length, 1200);
@@ -75,7 +81,7 @@ test('ulimit -n 256 with --limit 200: one stderr line, --limit lowered, every re
     const lines = stderr.trim().split('\n');
     assert.equal(lines.length, 1, stderr);
     assert.match(lines[0]!, /ulimit -n\) is 256.*--limit 200.*running with --limit 112/);
-    assert.ok((await maxFds) <= 256);
+    assert.ok(maxFds <= 256);
   } finally {
     await ports.close();
   }
@@ -92,23 +98,10 @@ test('out of descriptors for real (all but 30 of ulimit -n 256 held elsewhere, -
     const urls = ports.ports.map((p, i) => (i % 2 === 0 ? `http://p${i}.fd.test:${p}/c` : `http://127.0.0.1:${p}/c`));
     await writeFile(dir.file('cookies.txt'), '# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tkept\tyes\n');
     const args = ['--limit', '100', '--progress', 'never', '--dns-servers', dns.server, '-b', dir.file('cookies.txt'), '-c', dir.file('jar.txt'), '--log-file', dir.file('log')];
-    const quoted = [process.execPath, '--import', holdDescriptors, binPath, ...args].map((a) => `"${a}"`).join(' ');
-    const env: NodeJS.ProcessEnv = { CI: 'true', CRAWL_TEST_FREE_FDS: '30' };
-    for (const [k, v] of Object.entries(process.env)) if (!/^(https?|no|all)_proxy$/i.test(k)) env[k] ??= v;
-    const child = spawn('bash', ['-c', `ulimit -n 256 && exec ${quoted}`], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdin.end(urls.join('\n') + '\n');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const maxFds = sampleFds(child.pid!, exited);
-    const code = await exited;
-    clearTimeout(killer);
+    const { code, stdout, stderr, maxFds } = await underUlimit(256, [process.execPath, '--import', holdDescriptors, binPath, ...args], { CRAWL_TEST_FREE_FDS: '30' }, urls);
     assert.equal(code, 0, stderr);
     assert.equal(stderr, '', 'no stderr line: 2 × 100 + 32 fits 256, so --limit was not lowered');
-    assert.equal(await maxFds, 256, 'the process did run out of descriptors');
+    assert.equal(maxFds, 256, 'the process did run out of descriptors');
     const records = parseNdjson(stdout);
     assert.equal(records.length, 600);
     const failed = records.filter((x) => !x.ok);
