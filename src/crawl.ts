@@ -60,6 +60,8 @@ export interface CrawlDeps {
   emitter: CrawlEmitter;
   logger: Logger;
   dispatcher: Dispatcher;
+  /** Starts resolving a queued URL's host, so DNS does not hold a slot when its turn comes. */
+  prefetch?: (url: URL) => void;
   jar: Jar;
   /** The dispatcher's notes on each https origin's TLS, for the records' `tls` field. */
   ledger?: TlsLedger;
@@ -145,6 +147,7 @@ export class Crawl {
         const origin = n.url.origin;
         emitter.emit('queued', origin);
         this.scheduler.add(origin, { href: n.href, origin, attempts: 1, started: 0 });
+        this.deps.prefetch?.(n.url);
         // A read chunk holds a thousand lines or more; give the network a turn every few dozen URLs
         // so connections open and the first requests go out while the rest of the batch is parsed.
         if (++sinceYield >= YIELD_EVERY) {

@@ -12,7 +12,7 @@ import { EXIT } from './exit.js';
 import { checkSelectors } from './extract/dom.js';
 import { Jar } from './fetch/cookies.js';
 import { descriptorLimit, descriptorsFor, limitFor } from './fetch/descriptors.js';
-import { createDispatcher } from './fetch/session.js';
+import { createSession } from './fetch/session.js';
 import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
 import { ioMessage } from './io-message.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
@@ -227,7 +227,7 @@ export async function run(options: Options): Promise<number> {
       : { kind: 'stderr' };
   const logger = createLogger(options.logLevel, target);
   const ledger = new TlsLedger();
-  const dispatcher = createDispatcher({ limit: options.limit, perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, dnsServers: options.dnsServers, env: process.env, tls, ledger, ...(options.proxy ? { proxy: options.proxy } : {}), ...(options.noproxy !== undefined ? { noProxy: options.noproxy } : {}) });
+  const { dispatcher, prefetch } = createSession({ limit: options.limit, perHost: options.perHost, timeout: options.timeout, resolve: options.resolve, dnsServers: options.dnsServers, env: process.env, tls, ledger, ...(options.proxy ? { proxy: options.proxy } : {}), ...(options.noproxy !== undefined ? { noProxy: options.noproxy } : {}) });
 
   let crawl: Crawl | undefined;
   let outputError: unknown;
@@ -251,7 +251,7 @@ export async function run(options: Options): Promise<number> {
   process.stderr.on('error', () => undefined);
   let read = 0;
   emitter.on('read', (total) => { read = total; });
-  crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, jar, ledger, ...(done ? { done } : {}) });
+  crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, prefetch, jar, ledger, ...(done ? { done } : {}) });
 
   let signal: HandledSignal | undefined;
   let grace: NodeJS.Timeout | undefined;

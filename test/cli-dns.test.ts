@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDns, type DnsFixture } from '../fixtures/dns.js';
+import { startProxy } from '../fixtures/proxy.js';
+import { startSocksProxy } from '../fixtures/socks.js';
 import { startSite, type FixtureSite } from '../fixtures/site.js';
 import { runCli } from './helpers/cli.js';
 
@@ -144,4 +146,53 @@ test('--dns-servers takes curl\'s forms and rejects anything else with exit 2', 
   } finally {
     await dns.close();
   }
+});
+
+test('names of queued URLs are resolved ahead: with --limit 1 only the first URL waits for DNS', async () => {
+  await withServers({ delayMs: 400 }, async (site, dns) => {
+    const urls = Array.from({ length: 4 }, (_, i) => `http://n${i}.many.test:${site.port}/page/${i}`);
+    const r = await runCli(['--dns-servers', dns.server, '--limit', '1'], { stdin: urls.join('\n') + '\n', timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const ms = new Map(r.records.map((x) => [x.url as string, x.ms as number]));
+    assert.ok(ms.get(urls[0]!)! >= 400, `the first URL waited for its name: ${String(ms.get(urls[0]!))} ms`);
+    // The rest were looked up while the first was fetched: their turn found the answer cached.
+    for (const u of urls.slice(1)) assert.ok(ms.get(u)! < 300, `${u}: ${String(ms.get(u))} ms, not a DNS round trip`);
+    for (let i = 0; i < 4; i++) assert.equal(dns.queries.get(`n${i}.many.test/A`), 1, `n${i}: one A query`);
+  });
+});
+
+test('through a proxy that resolves names (http, socks5h) nothing is looked up here, ahead or not; socks5 looks each up once', async () => {
+  await withServers({ delayMs: 50 }, async (site, dns) => {
+    const names = Array.from({ length: 4 }, (_, i) => `n${i}.many.test`);
+    const http = await startProxy();
+    const socks = await startSocksProxy({ names: Object.fromEntries(names.map((n) => [n, addressOf(n)!])) });
+    try {
+      const urls = names.map((n, i) => `http://${n}:${site.port}/page/${i}`);
+      const env = { HTTP_PROXY: '', HTTPS_PROXY: '', NO_PROXY: '' };
+      const viaHttp = await runCli(['--dns-servers', dns.server, '--limit', '1', '-x', http.url], { stdin: urls.join('\n') + '\n', env });
+      assert.equal(viaHttp.code, 0, viaHttp.stderr);
+      assert.equal(http.requests.length, 4, 'every URL went to the http proxy');
+      const viaSocksH = await runCli(['--dns-servers', dns.server, '--limit', '1', '-x', socks.url.replace('socks5:', 'socks5h:')], { stdin: urls.join('\n') + '\n', env });
+      assert.equal(viaSocksH.code, 0, viaSocksH.stderr);
+      assert.equal(viaSocksH.records.filter((x) => x.ok).length, 4, viaSocksH.stdout);
+      assert.equal(dns.total(), 0, `queries: ${[...dns.queries.keys()].join(', ')}`);
+      const viaSocks = await runCli(['--dns-servers', dns.server, '--limit', '1', '-x', socks.url], { stdin: urls.join('\n') + '\n', env });
+      assert.equal(viaSocks.code, 0, viaSocks.stderr);
+      assert.equal(viaSocks.records.filter((x) => x.ok).length, 4, viaSocks.stdout);
+      for (const n of names) assert.equal(dns.queries.get(`${n}/A`), 1, `${n}: one A query through socks5`);
+    } finally {
+      await Promise.all([http.close(), socks.close()]);
+    }
+  });
+});
+
+test('names pinned with --resolve are never looked up, ahead or not', async () => {
+  await withServers({ delayMs: 50 }, async (site, dns) => {
+    const urls = Array.from({ length: 3 }, (_, i) => `http://n${i}.many.test:${site.port}/page/${i}`);
+    const pins = urls.flatMap((_, i) => ['--resolve', `n${i}.many.test:${site.port}:127.0.0.1`]);
+    const r = await runCli(['--dns-servers', dns.server, '--limit', '1', ...pins], { stdin: urls.join('\n') + '\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.records.filter((x) => x.ok && x.ip === '127.0.0.1').length, 3, r.stdout);
+    assert.equal(dns.total(), 0, `queries: ${[...dns.queries.keys()].join(', ')}`);
+  });
 });

@@ -235,3 +235,42 @@ test('cache: holds at most maxNames names, least recently used dropped first', a
     assert.equal(dns.queries.get('n1.lru.test/A'), 2, 'n1 was dropped');
   });
 });
+
+test('prefetch: names resolve in the background, at most prefetchInFlight at a time, each once; a later look-up is answered from the cache', async () => {
+  const dns = await startDns({ delayMs: 80, answer: (name) => (name.endsWith('.ahead.test') ? { a: ['127.0.0.7'] } : undefined) });
+  await withDns(dns, { prefetchInFlight: 8 }, async (cache) => {
+    for (let i = 0; i < 40; i++) cache.prefetch(`h${i}.ahead.test`);
+    for (let i = 0; i < 40; i++) cache.prefetch(`H${i}.Ahead.Test.`); // known or queued: nothing more
+    // Names a connection asks for while their prefetch is queued or in flight share its look-up.
+    const joined = await lookupAll(cache, 'h0.ahead.test');
+    assert.deepEqual(joined.addresses, [{ address: '127.0.0.7', family: 4 }]);
+    const deadline = performance.now() + 10_000;
+    while (cache.size < 40 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(cache.size, 40, 'every prefetched name is in the cache');
+    // Eight names at a time, two queries (A, AAAA) each.
+    assert.ok(dns.maxInFlight() <= 16, `max in flight ${dns.maxInFlight()}`);
+    assert.ok(dns.maxInFlight() >= 8, `max in flight ${dns.maxInFlight()}`);
+    for (let i = 0; i < 40; i++) assert.equal(dns.queries.get(`h${i}.ahead.test/A`), 1, `h${i}`);
+    const before = dns.total();
+    const late = await lookupAll(cache, 'h39.ahead.test');
+    assert.deepEqual(late.addresses, [{ address: '127.0.0.7', family: 4 }]);
+    assert.equal(dns.total(), before, 'answered from the cache, no new query');
+  });
+});
+
+test('prefetch: IP literals, localhost and hosts-file names are left to getaddrinfo (no query)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'crawl-dns-'));
+  const hosts = join(dir, 'hosts');
+  await writeFile(hosts, '127.0.0.5 listed.test\n');
+  const dns = await startDns({ answer: () => ({ a: ['127.0.0.9'] }) });
+  try {
+    await withDns(dns, { hostsFile: hosts }, async (cache) => {
+      for (const name of ['127.0.0.1', '::1', '[::1]', 'localhost', 'app.localhost', 'listed.test', 'intranet']) cache.prefetch(name);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(dns.total(), 0, `queries: ${[...dns.queries.keys()].join(', ')}`);
+      assert.equal(cache.size, 0);
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

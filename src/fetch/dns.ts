@@ -25,6 +25,8 @@ export interface DnsOptions {
   timeoutMs?: number;
   /** The hosts file whose names go to getaddrinfo. @default /etc/hosts */
   hostsFile?: string;
+  /** Most look-ups started by `prefetch` in flight at once. @default 64 */
+  prefetchInFlight?: number;
   /** Called when a look-up found no descriptor free, to free one (the session closes an idle connection). */
   freeDescriptor?: () => void;
   /** Clock, for tests. */
@@ -45,6 +47,9 @@ export class DnsError extends Error {
 
 type Entry = { addresses: LookupAddress[]; expires: number } | { error: DnsError; expires: number };
 type Waiter = (entry: Entry) => void;
+
+/** Names waiting for a prefetch past this many are not prefetched (their connection resolves them). */
+const PREFETCH_QUEUE_MAX = 8_192;
 
 /** The RFC 8305 "resolution delay": once one family has answered, how long to wait for the other. */
 const OTHER_FAMILY_MS = 50;
@@ -101,6 +106,12 @@ export class DnsCache {
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly freeDescriptor: () => void;
+  /** Names to resolve before a connection needs them, in the order the crawl will need them. */
+  private ahead: string[] = [];
+  private aheadHead = 0;
+  private aheadInFlight = 0;
+  private readonly maxAheadInFlight: number;
+  private closed = false;
   /** Look-ups sent to c-ares (one per name, both families), for tests and the bench. */
   queries = 0;
 
@@ -112,6 +123,7 @@ export class DnsCache {
     this.timeoutMs = opts.timeoutMs ?? 5_000;
     this.now = opts.now ?? Date.now;
     this.freeDescriptor = opts.freeDescriptor ?? (() => undefined);
+    this.maxAheadInFlight = Math.max(1, opts.prefetchInFlight ?? 64);
     // c-ares doubles its timeout on each try: 1.5 s + 3 s fits the 5 s bound, which catches the rest.
     this.resolver = new Resolver({ timeout: Math.max(100, Math.round(this.timeoutMs * 0.3)), tries: 2 });
     if (opts.servers && opts.servers.length > 0) this.resolver.setServers(opts.servers);
@@ -139,6 +151,46 @@ export class DnsCache {
       deliver(entry.addresses, options, callback);
     });
   };
+
+  /**
+   * Resolves `hostname` in the background, so the connection that needs it later finds the answer
+   * cached instead of holding a crawl slot for a DNS round trip. Names go in a bounded queue, at
+   * most `prefetchInFlight` of them asked at once; names the cache knows or is already asking, IP
+   * literals and names getaddrinfo resolves (those stay on its path) are skipped.
+   */
+  prefetch(hostname: string): void {
+    if (this.closed || this.ahead.length - this.aheadHead >= PREFETCH_QUEUE_MAX) return;
+    const name = hostname.toLowerCase().replace(/\.$/, '');
+    if (isIP(name) !== 0 || name.startsWith('[') || this.isSystemName(name) || this.known(name)) return;
+    this.ahead.push(name);
+    this.pumpAhead();
+  }
+
+  private pumpAhead(): void {
+    while (!this.closed && this.aheadInFlight < this.maxAheadInFlight && this.aheadHead < this.ahead.length) {
+      const name = this.ahead[this.aheadHead++]!;
+      if (this.known(name)) continue;
+      this.aheadInFlight++;
+      this.resolve(name, () => {
+        this.aheadInFlight--;
+        this.pumpAhead();
+      });
+    }
+    if (this.aheadHead === this.ahead.length) {
+      this.ahead = [];
+      this.aheadHead = 0;
+    } else if (this.aheadHead > 1_024 && this.aheadHead * 2 > this.ahead.length) {
+      this.ahead = this.ahead.slice(this.aheadHead);
+      this.aheadHead = 0;
+    }
+  }
+
+  /** Whether `name` has an answer that has not expired, or a look-up in flight. */
+  private known(name: string): boolean {
+    if (this.inFlight.has(name)) return true;
+    const cached = this.entries.get(name);
+    return cached !== undefined && cached.expires > this.now();
+  }
 
   /**
    * getaddrinfo, asked again (within the look-up bound) when it failed for want of a descriptor:
@@ -270,6 +322,9 @@ export class DnsCache {
 
   /** Stops every look-up in flight (their connections fail) and forgets the cache. */
   close(): void {
+    this.closed = true;
+    this.ahead = [];
+    this.aheadHead = 0;
     this.resolver.cancel();
     this.entries.clear();
   }

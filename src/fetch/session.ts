@@ -160,15 +160,33 @@ function originPools(perHost: number): (origin: string | URL, o: object) => Disp
   return (origin, o) => new OriginPool(origin, { ...o, connections: perHost });
 }
 
+/** The crawl's HTTP session: the dispatcher, and a way to resolve a host before it is fetched. */
+export interface Session {
+  dispatcher: Dispatcher;
+  /**
+   * Starts resolving `url`'s host in the background, when this session would resolve it itself
+   * (not through an http(s) or socks5h proxy, a --resolve rule, or an injected look-up).
+   */
+  prefetch(url: URL): void;
+}
+
 export function createDispatcher(given: DispatcherOptions): Dispatcher {
+  return createSession(given).dispatcher;
+}
+
+export function createSession(given: DispatcherOptions): Session {
   loadParser();
   const budget = new SocketBudget(given.limit ?? 16, closingIdle);
-  const opts: DispatcherOptions = {
-    ...given,
-    lookup:
-      given.lookup ??
-      new DnsCache({ servers: given.dnsServers ?? [], timeoutMs: Math.min(5_000, Math.ceil(given.timeout / 2)), freeDescriptor: () => budget.closeIdle() }).lookup,
-  };
+  const dns =
+    given.lookup === undefined
+      ? new DnsCache({
+          servers: given.dnsServers ?? [],
+          timeoutMs: Math.min(5_000, Math.ceil(given.timeout / 2)),
+          prefetchInFlight: Math.max(64, given.limit ?? 16),
+          freeDescriptor: () => budget.closeIdle(),
+        })
+      : undefined;
+  const opts: DispatcherOptions = { ...given, lookup: given.lookup ?? dns!.lookup };
   const ledger = opts.ledger ?? new TlsLedger(1);
   const agentOptions: AgentType.Options = {
     connections: opts.perHost,
@@ -183,12 +201,20 @@ export function createDispatcher(given: DispatcherOptions): Dispatcher {
     connect: budgetedConnector(directConnector(opts, ledger), budget, opts.timeout),
   };
   const choice = chooseProxy(opts.proxy, opts.noProxy, opts.env);
-  if (!choice) return new Agent({ ...agentOptions, factory: originPools(opts.perHost) } as AgentType.Options);
+  const pinned = new Set(opts.resolve.map((r) => `${r.host}:${r.port}`));
+  const prefetch = (url: URL): void => {
+    if (dns === undefined || pinned.has(`${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`)) return;
+    dns.prefetch(url.hostname);
+  };
+  if (!choice) return { dispatcher: new Agent({ ...agentOptions, factory: originPools(opts.perHost) } as AgentType.Options), prefetch };
   if (isSocks(choice.http) || isSocks(choice.https)) {
     // A SOCKS proxy carries both schemes (-x gives one for both; from the environment HTTPS_PROXY's wins).
     const proxy = (isSocks(choice.https) ? choice.https : choice.http) as string;
     const connect = budgetedConnector(socksDispatcherConnector(opts, proxy, choice.noProxy, ledger), budget, opts.timeout);
-    return new Agent({ ...agentOptions, connect, factory: originPools(opts.perHost) } as AgentType.Options);
+    const dispatcher = new Agent({ ...agentOptions, connect, factory: originPools(opts.perHost) } as AgentType.Options);
+    // socks5 resolves here, socks5h at the proxy (whose DNS may be the only one that knows the name).
+    return { dispatcher, prefetch: /^socks5:/i.test(proxy) ? prefetch : () => undefined };
   }
-  return httpProxyDispatcher(opts, choice, agentOptions, ledger);
+  // Through an http(s) proxy the proxy resolves; a name looked up here could leak or not exist.
+  return { dispatcher: httpProxyDispatcher(opts, choice, agentOptions, ledger), prefetch: () => undefined };
 }
