@@ -203,7 +203,7 @@ export function createSession(given: DispatcherOptions): Session {
   const choice = chooseProxy(opts.proxy, opts.noProxy, opts.env);
   const pinned = new Set(opts.resolve.map((r) => `${r.host}:${r.port}`));
   const prefetch = (url: URL): void => {
-    if (dns === undefined || pinned.has(`${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`)) return;
+    if (dns === undefined || (pinned.size > 0 && pinned.has(`${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`))) return;
     dns.prefetch(url.hostname);
   };
   if (!choice) return { dispatcher: new Agent({ ...agentOptions, factory: originPools(opts.perHost) } as AgentType.Options), prefetch };
