@@ -1,10 +1,11 @@
 // Memory does not grow with the number of hosts: the same 10,000 URLs over 10,000 origins (a fixture
 // listening on 10,000 ports, each asking for minute-long keep-alive) and over 4, peak RSS from GNU
 // time (or /proc VmHWM). Per-origin state (scheduler queues, undici pools, sockets) must be let go
-// once an origin is idle. Measured 1.33–1.44× (the issue's target is 1.3×; what is left is V8's
-// young generation grown to its maximum by 64 fresh connections at a time, see README
-// "Performance"); this test guards against the regression (before: 422 MB against 99 MB, 4.3×) with
-// a bound of 1.6×, leaving room for a noisy machine.
+// once an origin is idle. crawl runs with its shebang's node flags (test/helpers/cli.ts), among them
+// the 8 MB semi-space that keeps V8's young generation from growing to its maximum under 64 fresh
+// connections at a time: 1.15–1.25× measured with it, 1.30–1.44× without (README "Performance"; the
+// target, 1.3×, is checked by `npm run bench`). Before issue 11 it was 422 MB against 99 MB, 4.3×;
+// the bound here, 1.4×, leaves room for a noisy machine.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPorts } from '../fixtures/ports.js';
@@ -15,7 +16,7 @@ import { runMeasured, writeList } from './helpers/resilience.js';
 const N = 10_000;
 const ARGS = ['--progress', 'never', '--limit', '64', '--per-host', '4', '--retries', '0'];
 
-test(`${N} URLs over ${N} origins take at most 1.6× the peak RSS of ${N} URLs over 4`, async (t) => {
+test(`${N} URLs over ${N} origins take at most 1.4× the peak RSS of ${N} URLs over 4`, async (t) => {
   const dir = await tempDir('crawl-memory-hosts-');
   const FOUR = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
   const site = await startSite({ hosts: FOUR, log: false });
@@ -33,7 +34,7 @@ test(`${N} URLs over ${N} origins take at most 1.6× the peak RSS of ${N} URLs o
     const ratio = b.peakKiB / a.peakKiB;
     t.diagnostic(`peak RSS: 4 origins ${(a.peakKiB / 1024).toFixed(0)} MiB, ${N} origins ${(b.peakKiB / 1024).toFixed(0)} MiB (${ratio.toFixed(2)}×, ${a.method})`);
     assert.ok(a.peakKiB > 0 && b.peakKiB > 0);
-    assert.ok(ratio <= 1.6, `ratio ${ratio.toFixed(2)}`);
+    assert.ok(ratio <= 1.4, `ratio ${ratio.toFixed(2)}`);
   } finally {
     await ports.close();
     await site.close();
