@@ -37,6 +37,7 @@ const MANY_DELAY = 20;
 const MANY_P = 4;
 const MEM_SMALL = 20_000;
 const MEM_LARGE = 200_000;
+const ORIGINS_N = 10_000; // URLs over as many origins (one port each, bench/server.ts `ports`) vs over the four hosts
 const STARTUP_RUNS = 10;
 /** Runs per tool where a ratio is tight (CPU, latency): ABBA order, the best run counts. */
 const REPS = 2;
@@ -62,6 +63,7 @@ const T_MEM_REL = 1.25;
 const T_MEM_MB = 150;
 const T_MANY = 1.5;
 const T_MANY_CPU = 3;
+const T_ORIGINS_MEM = 1.3;
 const T_STARTUP_MS = 150;
 const T_LINKS_CPU = 1.5;
 const T_LINKS_MB = 150;
@@ -117,34 +119,47 @@ function elapsed(): number {
 }
 
 // ── server ─────────────────────────────────────────────────────────────────────────────────────
+/** The fixture server's stdout lines, in order: its start line, then one answer per command. */
+let serverLines: AsyncIterator<string> | undefined;
+
+/** The server's next stdout line as JSON; rejects after `timeoutMs` or when the server has exited. */
+async function serverLine(what: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  if (!serverLines) throw new Error('no fixture server');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`fixture server did not answer ${what} within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    const next = await Promise.race([serverLines.next(), late]);
+    if (next.done) throw new Error(`fixture server exited before it answered ${what}`);
+    return JSON.parse(next.value) as Record<string, unknown>;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function startServer(): Promise<{ port: number; dns: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js'), '--exit-with-stdin', '--dns-delay', String(MANY_DNS_DELAY)], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   server = child;
-  return new Promise<{ port: number; dns: string }>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error('fixture server did not print its port within 10 s')), 10_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`fixture server exited early (${String(code)})`));
-    });
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (s: string) => {
-      text += s;
-      const nl = text.indexOf('\n');
-      if (nl === -1) return;
-      clearTimeout(timer);
-      try {
-        const { port, dns } = JSON.parse(text.slice(0, nl)) as { port: unknown; dns: unknown };
-        if (typeof port !== 'number' || typeof dns !== 'string') throw new Error(`no port or dns in ${text.slice(0, nl)}`);
-        resolve({ port, dns });
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
+  serverLines = createInterface({ input: child.stdout!, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const { port, dns } = await serverLine('with its port', 10_000);
+  if (typeof port !== 'number' || typeof dns !== 'string') throw new Error(`no port or dns in the fixture server's first line`);
+  return { port, dns };
+}
+
+/** Has the fixture server start `count` one-port origins (bench/server.ts `ports N`); their ports, or why not. */
+async function serverPorts(count: number): Promise<number[] | string> {
+  server?.stdin?.write(`ports ${count}\n`);
+  try {
+    const { ports, error } = await serverLine(`ports ${count}`, 60_000);
+    if (Array.isArray(ports) && ports.length === count && ports.every((p) => typeof p === 'number')) return ports as number[];
+    return typeof error === 'string' ? error : 'no port list in its answer';
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 async function stopServer(): Promise<void> {
@@ -477,6 +492,28 @@ async function main(): Promise<void> {
   const memCrawl20 = await run(job('mem-20k', 'crawl', L('mem20k'), MEM_SMALL, pageTitle));
   const memBase20 = await run(job('mem-20k', 'baseline', L('mem20k'), MEM_SMALL, pageTitle));
   const memCrawl200 = await run(job('mem-200k', 'crawl', L('mem200k'), MEM_LARGE, pageTitle, { timeoutMs: 120_000 }));
+  // 5b. Memory over many origins: the same number of URLs over 10,000 one-port origins and over the
+  // four hosts, ABBA, the least peak RSS of each counts.
+  log(`origins: the fixture server binds ${ORIGINS_N.toLocaleString('en-US')} ports…`);
+  const ports = await serverPorts(ORIGINS_N);
+  let origins: [Outcome, Outcome] | undefined;
+  if (typeof ports === 'string') {
+    skipped.push(`memory over ${ORIGINS_N.toLocaleString('en-US')} origins: the fixture server could not listen on that many ports (${ports})`);
+  } else {
+    await writeList(L('origins'), ORIGINS_N, (i) => `http://127.0.0.1:${ports[i]!}/page/${i + 1}`);
+    await writeList(L('origins4'), ORIGINS_N, (i) => spread(port, i, `/page/${i + 1}`));
+    // fixtures/ports.ts titles a page with its path and port.
+    const portTitle = (r: Rec): boolean => {
+      if (typeof r.url !== 'string') return false;
+      const u = new URL(r.url);
+      return r.title === `${u.pathname} on ${u.port}`;
+    };
+    origins = await abba(
+      job('origins', 'crawl', L('origins'), ORIGINS_N, portTitle, { p: MANY_P, label: `crawl, ${ORIGINS_N.toLocaleString('en-US')} origins` }),
+      job('origins-4', 'crawl', L('origins4'), ORIGINS_N, pageTitle, { p: MANY_P, label: 'crawl, 4 origins' }),
+      (o) => o.usage.rssMb,
+    );
+  }
   let memBase200: Outcome | undefined;
   const estimate = (memBase20.valid ? memBase20.usage.wall : memCrawl200.usage.wall / 10) * (MEM_LARGE / MEM_SMALL) * 1.15 + 3;
   if (elapsed() + estimate <= BUDGET_S) {
@@ -551,6 +588,17 @@ async function main(): Promise<void> {
   } else {
     rows.push({ scenario: 'memory: 200k small pages, C=64 P=16', tool: 'baseline', urls: int(MEM_LARGE), wall: 'skipped', cpu: '', rss: '', rate: '', perCpu: '', vsBase: '', vsTarget: 'time budget', result: 'skipped' });
   }
+  const originsScenario = `memory: ${ORIGINS_N / 1000}k URLs over ${ORIGINS_N / 1000}k origins vs 4, C=64 P=${MANY_P}`;
+  if (origins) {
+    const [many, four] = origins;
+    const ratio = memRatio(many, four);
+    rows.push(
+      row(originsScenario, many, '', `RSS ${fix(ratio)}× over 4 origins (≤${T_ORIGINS_MEM})`, bothValid(many, four) ? verdict(ratio <= T_ORIGINS_MEM) : 'INVALID'),
+      row(originsScenario, four, '', 'reference: the same number of URLs over the 4 hosts', 'ref'),
+    );
+  } else {
+    rows.push({ scenario: originsScenario, tool: 'crawl', urls: int(ORIGINS_N), wall: 'skipped', cpu: '', rss: '', rate: '', perCpu: '', vsBase: '', vsTarget: 'no ports', result: 'skipped' });
+  }
   const crawlMs = median(crawlStart) * 1000;
   const nodeMs = median(nodeStart) * 1000;
   const blank = { urls: '', cpu: '', rss: '', rate: '', perCpu: '', vsBase: '' };
@@ -616,6 +664,7 @@ async function main(): Promise<void> {
     `- DOM ratio: crawl --select 'h=h1' --links pages/CPU-s ÷ baseline --cheerio pages/CPU-s.`,
     `- links ratio: crawl --links CPU s ÷ crawl CPU s over the same ${LINKS_N.toLocaleString('en-US')} link-heavy pages (best of ${REPS} ABBA runs each); --links alone uses the byte scan, no document tree.`,
     `- memory: peak RSS of the client for ${int(MEM_SMALL)} vs ${int(MEM_LARGE)} /page/N URLs.`,
+    `- memory over many origins: ${int(ORIGINS_N)} URLs, one per origin (the fixture server listening on ${int(ORIGINS_N)} ports of 127.0.0.1, each response asking \`Keep-Alive: timeout=60\`), against ${int(ORIGINS_N)} /page/N URLs over the four hosts; ${REPS} runs each in ABBA order, the least peak RSS counts. crawl runs with its shebang's node flags (bin/crawl.js: \`--max-semi-space-size=8\`), as installed.`,
     `- start-up: spawn-to-exit wall measured by the runner (GNU time's %e has 10 ms steps).`,
     ...notes.map((n) => `- ${n}`),
     ...skipped.map((s) => `- skipped: ${s}`),
