@@ -7,7 +7,6 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shebangFlags } from '../fixtures/bin.js';
 import { startSite } from '../fixtures/site.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,27 +127,5 @@ test('npm pack → npm install --omit=dev → the installed crawl runs as an unp
     assert.equal(r.status, e.status, JSON.stringify(r));
     assert.equal(r.ok, e.ok, JSON.stringify(r));
     if (e.title !== undefined) assert.equal(r.title, e.title);
-  }
-
-  // 4. npm's bin link runs the shebang, `/usr/bin/env -S node FLAGS`: the node process (env execs it,
-  // same PID) has crawl's flags, among them the semi-space size README "Performance" depends on.
-  const flags = shebangFlags();
-  assert.ok(flags.some((f) => f.startsWith('--max-semi-space-size=')), `bin/crawl.js's shebang has no semi-space flag: ${flags.join(' ')}`);
-  const live = spawn(bin, ['-', '--progress', 'never'], { ...spawnAs, stdio: ['pipe', 'ignore', 'pipe'] });
-  try {
-    let argv: string[] = [];
-    for (let i = 0; i < 250 && !/(^|\/)node$/.test(argv[0] ?? ''); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      argv = (await readFile(`/proc/${live.pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
-    }
-    assert.match(argv[0] ?? '', /(^|\/)node$/, `the installed crawl did not become node: ${argv.join(' ')}`);
-    assert.deepEqual(argv.slice(1, 1 + flags.length), flags, `node's arguments: ${argv.join(' ')}`);
-    assert.match(argv[1 + flags.length] ?? '', /\/crawl(\.js)?$/);
-  } finally {
-    const closed = new Promise((r) => live.once('close', r));
-    live.stdin.end();
-    const timer = setTimeout(() => live.kill('SIGKILL'), 10_000);
-    await closed;
-    clearTimeout(timer);
   }
 });
