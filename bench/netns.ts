@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDns } from '../fixtures/dns.js';
 import { startSite } from '../fixtures/site.js';
-import { crawlNodeArgs } from '../fixtures/bin.js';
 import { HOSTS, writeList } from './lists.js';
 import { measure, timeSource } from './measure.js';
 
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
     await writeList(list, n, (i) => `http://n${i % names}.many.test:${site.port}/page/${i + 1}?delay=${pageDelay}`);
     const outFile = join(dir, 'out.ndjson');
     const usage = await measure({
-      args: [...crawlNodeArgs(), list, '--limit', String(c), '--per-host', String(p), '--progress', 'never', ...extra],
+      args: [join(root, 'bin/crawl.js'), list, '--limit', String(c), '--per-host', String(p), '--progress', 'never', ...extra],
       cwd: root,
       outFile,
       timeFile: join(dir, 'time.txt'),

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { crawlNodeArgs } from '../fixtures/bin.js';
 import { HOSTS, spread, writeList, base } from './lists.js';
 import { GNU_TIME, halt, killCurrent, measure, processCpu, systemBusy, timeSource, wallOnly, type Usage } from './measure.js';
 
@@ -189,7 +188,7 @@ async function cleanup(): Promise<void> {
 // ── running and checking ──────────────────────────────────────────────────────────────────────
 function command(job: { tool: Tool; list: string; extra?: string[]; c: number; p: number }): string[] {
   const limits = ['--limit', String(job.c), '--per-host', String(job.p)];
-  if (job.tool === 'crawl') return [...crawlNodeArgs(), job.list, ...limits, '--progress', 'never', ...(job.extra ?? [])];
+  if (job.tool === 'crawl') return [join(ROOT, 'bin/crawl.js'), job.list, ...limits, '--progress', 'never', ...(job.extra ?? [])];
   return [join(ROOT, `dist/bench/${job.tool}.js`), job.list, ...limits, ...(job.extra ?? [])];
 }
 
@@ -452,7 +451,7 @@ async function main(): Promise<void> {
   const nodeStartNoCa: number[] = [];
   let startupOk = true;
   for (let i = 0; i < STARTUP_RUNS; i++) {
-    const c = await wallOnly([...crawlNodeArgs(), '--version'], ROOT, 5_000);
+    const c = await wallOnly([join(ROOT, 'bin/crawl.js'), '--version'], ROOT, 5_000);
     if (c.exitCode !== 0 || c.stdout !== VERSION) startupOk = false;
     crawlStart.push(c.wall);
     nodeStart.push((await wallOnly(['-e', '0'], ROOT, 5_000)).wall);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { startSite } from '../fixtures/site.js';
-import { crawlShell, lines, parseNdjson, repoRoot, runCli, tempDir } from './helpers/cli.js';
+import { binPath, lines, parseNdjson, repoRoot, runCli, tempDir } from './helpers/cli.js';
 
 const ANSI = /\x1b\[/;
 const STACK_LINE = /^\s+at /m;
@@ -83,7 +83,7 @@ test('`crawl LIST | head -1` ends long before the crawl could finish: one JSON l
   // 200 URLs at 4 per host and 100 ms each: a full crawl needs at least 5 s and 200 requests.
   const urls = Array.from({ length: 200 }, (_, i) => site.url('127.0.0.1', `/page/${i}?delay=100`));
   await writeFile(dir.file('list.txt'), urls.join('\n') + '\n');
-  const cmd = `${crawlShell()} '${dir.file('list.txt')}' --per-host 4 --progress never | head -1`;
+  const cmd = `'${process.execPath}' '${binPath}' '${dir.file('list.txt')}' --per-host 4 --progress never | head -1`;
   const child = spawn('sh', ['-c', cmd], { env: { ...process.env, CI: 'true' } });
   t.after(() => { child.kill('SIGKILL'); });
   let stdout = '';

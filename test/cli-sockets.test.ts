@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startDns } from '../fixtures/dns.js';
 import { startPorts } from '../fixtures/ports.js';
-import { crawlArgv, parseNdjson, startCli, tempDir } from './helpers/cli.js';
+import { binPath, parseNdjson, startCli, tempDir } from './helpers/cli.js';
 
 const linux = existsSync('/proc/self/fd');
 
@@ -72,7 +72,7 @@ test('ulimit -n 256 with --limit 200: one stderr line, --limit lowered, every re
   const ports = await startPorts(1200, { delayMs: 20 });
   try {
     const urls = ports.ports.map((p) => `http://127.0.0.1:${p}/b`);
-    const { code, stdout, stderr, maxFds } = await underUlimit(256, [...crawlArgv(), '--limit', '200'], {}, urls);
+    const { code, stdout, stderr, maxFds } = await underUlimit(256, [process.execPath, binPath, '--limit', '200'], {}, urls);
     assert.equal(code, 0, stderr);
     const records = parseNdjson(stdout);
     assert.equal(records.length, 1200);
@@ -98,7 +98,7 @@ test('out of descriptors for real (all but 30 of ulimit -n 256 held elsewhere, -
     const urls = ports.ports.map((p, i) => (i % 2 === 0 ? `http://p${i}.fd.test:${p}/c` : `http://127.0.0.1:${p}/c`));
     await writeFile(dir.file('cookies.txt'), '# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tkept\tyes\n');
     const args = ['--limit', '100', '--progress', 'never', '--dns-servers', dns.server, '-b', dir.file('cookies.txt'), '-c', dir.file('jar.txt'), '--log-file', dir.file('log')];
-    const { code, stdout, stderr, maxFds } = await underUlimit(256, [...crawlArgv(['--import', holdDescriptors]), ...args], { CRAWL_TEST_FREE_FDS: '30' }, urls);
+    const { code, stdout, stderr, maxFds } = await underUlimit(256, [process.execPath, '--import', holdDescriptors, binPath, ...args], { CRAWL_TEST_FREE_FDS: '30' }, urls);
     assert.equal(code, 0, stderr);
     assert.equal(stderr, '', 'no stderr line: 2 × 100 + 32 fits 256, so --limit was not lowered');
     assert.equal(maxFds, 256, 'the process did run out of descriptors');

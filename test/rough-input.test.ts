@@ -6,14 +6,14 @@ import { writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { startSite } from '../fixtures/site.js';
 import { utf16be, utf16le } from '../fixtures/rough-lists.js';
-import { crawlNodeArgs, parseNdjson, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { binPath, parseNdjson, runCli, tempDir, type CliResult } from './helpers/cli.js';
 
 type Rec = Record<string, unknown>;
 
 /** Runs the CLI with raw bytes on stdin (runCli's stdin is a string). */
 function runWithBytes(args: string[], input: Buffer): Promise<Pick<CliResult, 'code' | 'stdout' | 'stderr' | 'records'>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...crawlNodeArgs(), ...args], { env: { ...process.env, CI: 'true' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, CI: 'true' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -8,7 +8,7 @@ import { link, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promise
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { startSite, type FixtureSite } from '../fixtures/site.js';
-import { crawlNodeArgs, crawlShell, lines, parseNdjson, repoRoot, runCli, startCli, tempDir } from './helpers/cli.js';
+import { binPath, lines, parseNdjson, repoRoot, runCli, startCli, tempDir } from './helpers/cli.js';
 import { closedPort, childEnv, exited, killIfRunning, waitUntil, writeList } from './helpers/resilience.js';
 import { smallDisk } from './helpers/disk.js';
 
@@ -66,7 +66,7 @@ test('the shell\'s redirections count too: `crawl -o list < list` and `crawl lis
   const before = await readFile(list);
   for (const [args, stdio] of [[['-o', list], 'stdin'], [[list], 'stdout']] as const) {
     const fd = openSync(list, stdio === 'stdin' ? 'r' : 'a');
-    const child = spawn(process.execPath, [...crawlNodeArgs(), ...QUIET, ...args], { cwd: repoRoot, env: childEnv(), stdio: stdio === 'stdin' ? [fd, 'pipe', 'pipe'] : ['ignore', fd, 'pipe'] });
+    const child = spawn(process.execPath, [binPath, ...QUIET, ...args], { cwd: repoRoot, env: childEnv(), stdio: stdio === 'stdin' ? [fd, 'pipe', 'pipe'] : ['ignore', fd, 'pipe'] });
     closeSync(fd);
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
@@ -102,7 +102,7 @@ test('stdout on a full device (/dev/full): the crawl stops, one line "cannot wri
   const jar = dir.file('full-stdout.jar');
   site.resetStats();
   const full = openSync('/dev/full', 'w');
-  const child = spawn(process.execPath, [...crawlNodeArgs(), ...QUIET, '--limit', '1', '-c', jar, list], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', full, 'pipe'] });
+  const child = spawn(process.execPath, [binPath, ...QUIET, '--limit', '1', '-c', jar, list], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', full, 'pipe'] });
   closeSync(full);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
@@ -123,7 +123,7 @@ test('stdout opened read-only (EBADF on write): one line "cannot write stdout: â
   const list = await writeList(dir.file('ebadf.txt'), pages(3, 'ebadf'));
   await writeFile(dir.file('ebadf.out'), '');
   const ro = openSync(dir.file('ebadf.out'), 'r');
-  const child = spawn(process.execPath, [...crawlNodeArgs(), ...QUIET, list], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', ro, 'pipe'] });
+  const child = spawn(process.execPath, [binPath, ...QUIET, list], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', ro, 'pipe'] });
   closeSync(ro);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
@@ -140,7 +140,7 @@ test('stdout opened read-only (EBADF on write): one line "cannot write stdout: â
 
 test('`crawl â€¦ | head -1` (EPIPE) stays quiet and exits 0 (pipefail)', async (t) => {
   const list = await writeList(dir.file('epipe.txt'), pages(60, 'epipe', 50));
-  const child = spawn('bash', ['-c', `set -o pipefail; ${crawlShell()} --progress never '${list}' | head -1`], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', `set -o pipefail; '${process.execPath}' '${binPath}' --progress never '${list}' | head -1`], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => killIfRunning(child));
   let stdout = '';
   let stderr = '';

@@ -7,7 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { startSite, type FixtureSite } from '../fixtures/site.js';
 import { spawn, spawnSync } from 'node:child_process';
-import { crawlArgv, crawlShell, lines, parseNdjson, repoRoot, runCli, startCli, tempDir } from './helpers/cli.js';
+import { binPath, lines, parseNdjson, repoRoot, runCli, startCli, tempDir } from './helpers/cli.js';
 import { childEnv, killIfRunning, waitUntil, writeList } from './helpers/resilience.js';
 
 let site: FixtureSite;
@@ -123,7 +123,7 @@ test('the terminal really closes (a pty hung up under a running crawl with the l
   const jar = dir.file('pty.jar');
   const env = { ...childEnv(), CI: '' };
   // Asynchronous: the fixture site runs in this process and must go on answering.
-  const hang = await run('python3', [`${repoRoot}test/helpers/hangup.py`, out, '4', '20', ...crawlArgv(), '--limit', '2', '--progress', 'always', '-o', out, '-c', jar, list], env);
+  const hang = await run('python3', [`${repoRoot}test/helpers/hangup.py`, out, '4', '20', process.execPath, binPath, '--limit', '2', '--progress', 'always', '-o', out, '-c', jar, list], env);
   assert.equal(hang.status, 0, hang.stderr);
   assert.equal(hang.stdout.trim(), 'signal SIGHUP', 'ended by the hang-up, not by SIGSEGV/SIGABRT nor by running to the end');
   const text = await readFile(out, 'utf8');
@@ -132,6 +132,6 @@ test('the terminal really closes (a pty hung up under a running crawl with the l
   assert.ok(recs.length >= 4 && recs.length < urls.length, `${recs.length} records`);
   assert.match(await readFile(jar, 'utf8'), /\tsession\tabc123$/m, 'the jar was saved');
 
-  const shell = await run('sh', ['-c', `${crawlShell()} --progress never --limit 2 -o '${dir.file('pty2.ndjson')}' '${list}' & p=$!; while [ ! -s '${dir.file('pty2.ndjson')}' ]; do sleep 0.05; done; kill -HUP $p; wait $p; echo "status $?"`], childEnv());
+  const shell = await run('sh', ['-c', `'${process.execPath}' '${binPath}' --progress never --limit 2 -o '${dir.file('pty2.ndjson')}' '${list}' & p=$!; while [ ! -s '${dir.file('pty2.ndjson')}' ]; do sleep 0.05; done; kill -HUP $p; wait $p; echo "status $?"`], childEnv());
   assert.match(shell.stdout, /^status 129$/m, shell.stderr);
 });

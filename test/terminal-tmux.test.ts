@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSite } from '../fixtures/site.js';
 import { capture, hasTmux, quote, waitForScreen } from './helpers/tmux.js';
-import { crawlArgv, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
 import { closedPort } from './helpers/resilience.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,7 +24,7 @@ function startPane(session: string, cols: number, rows: number, script: string):
 
 function crawlCommand(args: string[]): string {
   // CI is unset for the child: under CI, Ink would hold every frame back until the end.
-  return `cd ${quote(REPO)} && env -u CI -u CONTINUOUS_INTEGRATION ${[...crawlArgv(), ...args].map(quote).join(' ')}`;
+  return `cd ${quote(REPO)} && env -u CI -u CONTINUOUS_INTEGRATION ${[process.execPath, 'bin/crawl.js', ...args].map(quote).join(' ')}`;
 }
 
 test('stdout on the pane: every record line whole and JSON (scrollback included), one per URL; a slow request shows its elapsed time and attempt', async (t) => {

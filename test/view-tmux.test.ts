@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSite } from '../fixtures/site.js';
 import { hasTmux, quote, waitForScreen } from './helpers/tmux.js';
-import { crawlArgv } from './helpers/cli.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PAGES = 60;
@@ -28,7 +27,7 @@ test('the live view in a real terminal: progress mid-run, summary at the end, ND
     const out = join(dir, 'out.ndjson');
     writeFileSync(list, urls.join('\n') + '\n');
     // CI is unset for the child: under CI, Ink would hold every frame back until the end.
-    const crawl = [...crawlArgv(), list, '--progress', 'always', '--limit', '4', '-o', out].map(quote).join(' ');
+    const crawl = [process.execPath, 'bin/crawl.js', list, '--progress', 'always', '--limit', '4', '-o', out].map(quote).join(' ');
     const script = `cd ${quote(REPO)} && env -u CI -u CONTINUOUS_INTEGRATION ${crawl}; echo "[exit $?]"; sleep 30`;
     execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '100', '-y', '30', 'sh', '-c', script]);
 

@@ -5,24 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { binPath, crawlNodeArgs } from '../../fixtures/bin.js';
 
-export { binPath, crawlNodeArgs };
-
-/**
- * The command line that runs crawl as users do: process.execPath, the node flags of bin/crawl.js's
- * shebang, `nodeArgs` (e.g. `--import` of a fault-injecting module), bin/crawl.js. Every test that
- * starts crawl uses this (append crawl's own arguments).
- */
-export function crawlArgv(nodeArgs: string[] = []): string[] {
-  return [process.execPath, ...crawlNodeArgs(nodeArgs)];
-}
-
-/** The same as one shell word list, single-quoted (for `sh -c` and tmux command lines). */
-export function crawlShell(nodeArgs: string[] = []): string {
-  return crawlArgv(nodeArgs).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-}
-
+/** bin/crawl.js at the repository root (this file runs from dist/test/helpers/). */
+export const binPath = fileURLToPath(new URL('../../../bin/crawl.js', import.meta.url));
 /** The repository root. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -77,7 +62,7 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 
 /** Starts the CLI; `result` settles when the child has exited and its pipes are drained. */
 export function startCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; result: Promise<CliResult> } {
-  const child = spawn(process.execPath, [...crawlNodeArgs(opts.nodeArgs), ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), binPath, ...args], {
     cwd: opts.cwd ?? repoRoot,
     env: { ...inheritedEnv(), CI: 'true', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],

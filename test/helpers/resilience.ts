@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { crawlArgv, crawlNodeArgs, parseNdjson, repoRoot, waitForOutput } from './cli.js';
+import { binPath, parseNdjson, repoRoot, waitForOutput } from './cli.js';
 
 /** Writes `urls` one per line (with a final newline) to `path`; returns `path`. */
 export async function writeList(path: string, urls: string[]): Promise<string> {
@@ -116,7 +116,7 @@ export interface MeasuredRun {
  * crawl` or a terminal. Collects stdout; the caller writes stdin and must kill the child by PID.
  */
 export function spawnWithOpenStdin(args: string[]): { child: ChildProcess; stdout: () => string } {
-  const child = spawn(process.execPath, [...crawlNodeArgs(), ...args], { cwd: repoRoot, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
   child.stderr!.resume();
@@ -142,7 +142,7 @@ function readVmHwmKiB(pid: number): Promise<number> {
 
 /**
  * Runs the CLI and measures its peak RSS from the OS, never from the crawler's own report:
- *  - with GNU time: `/usr/bin/time -f %M -o FILE node FLAGS bin/crawl.js …` (FLAGS from its shebang); %M is ru_maxrss from wait4(),
+ *  - with GNU time: `/usr/bin/time -f %M -o FILE node bin/crawl.js …`; %M is ru_maxrss from wait4(),
  *    the kernel's exact peak for the node process;
  *  - without it: /proc/PID/status VmHWM (the kernel's RSS high-water mark) polled every 10 ms while
  *    the child runs; the largest value read is a lower bound (the peak after the last read is missed).
@@ -150,7 +150,7 @@ function readVmHwmKiB(pid: number): Promise<number> {
  */
 export async function runMeasured(args: string[], rssFile: string, timeoutMs = 60_000): Promise<MeasuredRun> {
   const gnu = haveGnuTime();
-  const argv = gnu ? ['-f', '%M', '-o', rssFile, ...crawlArgv(), ...args] : [...crawlNodeArgs(), ...args];
+  const argv = gnu ? ['-f', '%M', '-o', rssFile, process.execPath, binPath, ...args] : [binPath, ...args];
   // A process group of its own, so a timeout kills time's node child too (by the group leader's PID).
   const child = spawn(gnu ? GNU_TIME : process.execPath, argv, { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
