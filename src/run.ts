@@ -14,6 +14,7 @@ import { Jar } from './fetch/cookies.js';
 import { descriptorLimit, descriptorsFor, limitFor } from './fetch/descriptors.js';
 import { createSession } from './fetch/session.js';
 import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
+import { capYoungGeneration } from './heap.js';
 import { ioMessage } from './io-message.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
 import type { Options } from './options.js';
@@ -252,6 +253,8 @@ export async function run(options: Options): Promise<number> {
   let read = 0;
   emitter.on('read', (total) => { read = total; });
   crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, prefetch, jar, ledger, ...(done ? { done } : {}) });
+  // Memory that does not grow with the number of hosts: see src/heap.ts.
+  const uncapYoung = capYoungGeneration();
 
   let signal: HandledSignal | undefined;
   let grace: NodeJS.Timeout | undefined;
@@ -281,6 +284,7 @@ export async function run(options: Options): Promise<number> {
     crawlError = err;
   }
   clearTimeout(grace);
+  uncapYoung();
   await sink.close();
   // The crawl is over: its idle connections go now, so the descriptors they held are free for
   // writing the jar (a crawl that ran short of descriptors would otherwise fail to save it).
