@@ -23,7 +23,7 @@ function newSpaceBytes(): number {
 
 /** True when node was started with a semi-space flag of the user's (command line or NODE_OPTIONS). */
 export function userSizedYoung(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--(max-|min-)?semi[-_]space[-_]/.test(a));
+  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--(?:(?:max|min)[-_])?semi[-_]space[-_]/.test(a));
 }
 
 /**

@@ -62,6 +62,7 @@ test('userSizedYoung finds semi-space flags on the command line and in NODE_OPTI
   assert.equal(userSizedYoung(['--max-semi-space-size=32'], undefined), true);
   assert.equal(userSizedYoung([], '--max-old-space-size=512 --min-semi-space-size=2'), true);
   assert.equal(userSizedYoung([], '--semi-space-growth-factor=4'), true);
+  assert.equal(userSizedYoung(['--max_semi_space_size=8'], undefined), true);
   assert.equal(userSizedYoung(['--max-old-space-size=512', '--import', 'x'], '--enable-source-maps'), false);
   assert.equal(userSizedYoung([], undefined), false);
 });
