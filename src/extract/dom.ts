@@ -1,9 +1,10 @@
 // --select and --links: a DOM built by htmlparser2, the parser of cheerio's slim entry (several times
 // faster than the default parse5 one), queried with cheerio; loaded on first use so plain crawls
 // never pay for it. When only --links is asked, no tree at all: a byte scan (linkscan.ts) finds the
-// very hrefs the tree would hold.
+// very hrefs the tree would hold, and linkbytes.ts resolves them from the bytes.
 import { UserError } from '../user-error.js';
 import type { Decoder } from './decode.js';
+import { resolveScanned } from './linkbytes.js';
 import { linkBase, resolveLinks } from './links.js';
 import { scanLinks } from './linkscan.js';
 
@@ -23,11 +24,7 @@ export interface DomResult {
 export type DomExtractor = (body: Buffer, decoder: Decoder, pageUrl: string) => DomResult;
 
 /** --links alone: the scan's hrefs, resolved as the tree's would be. */
-const scanExtractor: DomExtractor = (body, decoder, pageUrl) => {
-  const { hrefs, baseHref } = scanLinks(body, decoder);
-  const base = linkBase(pageUrl, baseHref);
-  return { links: base ? resolveLinks(hrefs, base) : [] };
-};
+const scanExtractor: DomExtractor = (body, decoder, pageUrl) => ({ links: resolveScanned(scanLinks(body, decoder), pageUrl) });
 
 const SPACES = /\s+/g;
 

@@ -92,7 +92,7 @@ function normalized(pathAndQuery: string): string {
 const NOT_WEB = '\0';
 
 /** What resolving against one base needs, computed once per page. */
-class Resolver {
+export class Resolver {
   /** scheme://host[:port] when the base serializes as that (http(s), no credentials), else undefined. */
   private readonly prefix: string | undefined;
   private readonly scheme: string;

@@ -5,29 +5,38 @@
 // script, style, title, textarea and xmp hold text up to "</name" followed by ">" or whitespace (not
 // when self-closed); attribute values in double, single or no quotes, the first of a name wins; an
 // end tag runs to the next ">"; a tag cut off by the end of the body makes no element. Only values
-// of href attributes are decoded (the page's charset, then character references in attribute mode).
-// ASCII bytes mean ASCII in every charset this scan reads directly; UTF-16 pages are decoded first.
-// It reads the bytes themselves: a string of the whole page (100 KB a page, say) would be the biggest
-// allocation of a --links crawl, and young-generation growth shows in its peak RSS.
+// of href attributes are read, as spans of the bytes (hrefText() decodes one as the tree would: the
+// page's charset, then character references in attribute mode). ASCII bytes mean ASCII in every
+// charset this scan reads directly; UTF-16 pages are transcoded to UTF-8 first. It reads the bytes
+// themselves: a string of the whole page (100 KB a page, say) would be the biggest allocation of a
+// --links crawl, and young-generation growth shows in its peak RSS.
 import { decodeHTMLAttribute } from 'entities';
 import { decoderFor, type Decoder } from './decode.js';
 import { BANG, DASH, DQUOTE, EQ, GT, LBRACKET, LT, QMARK, SLASH, SQUOTE } from './bytes.js';
 
 export interface ScannedLinks {
-  /** a/area href values, trimmed, in document order. */
-  hrefs: string[];
-  /** The first <base> with an href, trimmed. */
-  baseHref: string | undefined;
+  /** The page's bytes the spans index (the body, or its UTF-8 transcoding for a UTF-16 page). */
+  bytes: Buffer;
+  /** Its decoder (UTF-8 for a transcoded page). */
+  decoder: Decoder;
+  /**
+   * The a/area href values in document order, as [from, to) pairs of offsets into `bytes`: value k is
+   * bytes[spans[2k], spans[2k + 1]) (raw: hrefText() decodes and trims it). Reused by the next scan.
+   */
+  spans: Int32Array;
+  /** Values in spans. */
+  count: number;
+  /** The first <base> with an href: its value's span, or -1 (no base). */
+  baseFrom: number;
+  baseTo: number;
 }
 
 const COMMENT_END = '-->';
 const CDATA_END = ']]>';
 const CDATA = 'CDATA[';
 const UTF8 = decoderFor('utf-8')!;
-/** Where plain href values are gathered during a scan (see Scan.value); reused, grown as needed. */
-let scratch = Buffer.allocUnsafe(16 * 1024);
-/** For each plain value gathered there: its index in hrefs, its start and end in scratch. Reused, grown as needed. */
-let spans = new Int32Array(3 * 1024);
+/** The value spans of the last scan; reused, grown as needed. */
+let spans = new Int32Array(2 * 1024);
 
 /** htmlparser2's whitespace: space, \n, \t, \f, \r. */
 const WS = 1;
@@ -136,76 +145,14 @@ function specialEnd(b: Buffer, name: string, from: number, end: number): number 
 
 /** The scan's state for one page. */
 class Scan {
-  readonly hrefs: string[] = [];
-  baseHref: string | undefined;
+  /** Entries used in spans (two a value). */
+  used = 0;
+  baseFrom = -1;
+  baseTo = -1;
   /** Set by tag(): was the tag just read self-closing ("/" then ">")? */
   selfClosing = false;
 
-  /**
-   * Plain (ASCII, no "&") href values are copied, trimmed, into `scratch` as they are found and become
-   * strings at the end: one string of them all, sliced. A string per value straight from the body
-   * would be a call into C++ each (~0.1 µs, hundreds a page).
-   */
-  private used = 0;
-  /** Entries used in spans (three a value). */
-  private spanned = 0;
-
-  constructor(private readonly b: Buffer, private readonly end: number, private readonly decoder: Decoder) {}
-
-  /** The href b[from, to) (not empty): decoded now, or -1 for hrefs[i] to be filled in by finish(). */
-  private value(from: number, to: number): string | -1 {
-    const { b } = this;
-    // Copy to scratch while checking: most values are plain.
-    if (this.used + (to - from) > scratch.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * scratch.length, this.used + (to - from)));
-      scratch.copy(bigger, 0, 0, this.used);
-      scratch = bigger;
-    }
-    const buf = scratch;
-    let out = this.used;
-    let i = from;
-    for (; i < to; i++) {
-      const c = b[i]!;
-      if (c >= 0x80 || c === 0x26) break;
-      buf[out++] = c;
-    }
-    if (i === to) {
-      // String#trim on ASCII: tab, LF, VT, FF, CR and space.
-      let start = this.used;
-      while (start < out && (buf[start]! === 0x20 || (buf[start]! >= 0x09 && buf[start]! <= 0x0d))) start++;
-      while (out > start && (buf[out - 1]! === 0x20 || (buf[out - 1]! >= 0x09 && buf[out - 1]! <= 0x0d))) out--;
-      if (start === out) return '';
-      if (this.spanned + 3 > spans.length) {
-        const bigger = new Int32Array(2 * spans.length);
-        bigger.set(spans);
-        spans = bigger;
-      }
-      spans[this.spanned] = this.hrefs.length;
-      spans[this.spanned + 1] = start;
-      spans[this.spanned + 2] = out;
-      this.spanned += 3;
-      this.used = out;
-      return -1;
-    }
-    let ascii = true;
-    let amp = false;
-    for (i = from; i < to; i++) {
-      const c = b[i]!;
-      if (c >= 0x80) ascii = false;
-      else if (c === 0x26) amp = true;
-    }
-    let s = ascii ? b.toString('latin1', from, to) : this.decoder.decode(b.subarray(from, to));
-    if (amp) s = decodeHTMLAttribute(s);
-    return s.trim();
-  }
-
-  /** Turns the plain values copied to scratch into strings. */
-  finish(): void {
-    const { spanned, hrefs } = this;
-    if (spanned === 0) return;
-    const all = scratch.toString('latin1', 0, this.used);
-    for (let k = 0; k < spanned; k += 3) hrefs[spans[k]!] = all.slice(spans[k + 1]!, spans[k + 2]!);
-  }
+  constructor(private readonly b: Buffer, private readonly end: number) {}
 
   /**
    * Reads the attributes of a start tag from `p` (just past its name) to its ">"; returns the index
@@ -275,19 +222,20 @@ class Scan {
     return -1;
   }
 
+  /** Records the href value b[from, to) of a link, or of the first base. */
   private take(kind: Tag, from: number, to: number): void {
     if (kind === Tag.Link) {
-      const v = from === to ? '' : this.value(from, to);
-      this.hrefs.push(v === -1 ? '' : v); // '' until finish()
-    } else if (this.baseHref === undefined) {
-      const v = from === to ? '' : this.value(from, to);
-      if (v === -1) {
-        // A plain base href: made into a string right away (one a page at most), not left in scratch.
-        this.spanned -= 3;
-        const start = spans[this.spanned + 1]!;
-        this.baseHref = scratch.toString('latin1', start, spans[this.spanned + 2]!);
-        this.used = start;
-      } else this.baseHref = v;
+      if (this.used + 2 > spans.length) {
+        const bigger = new Int32Array(2 * spans.length);
+        bigger.set(spans);
+        spans = bigger;
+      }
+      spans[this.used] = from;
+      spans[this.used + 1] = to;
+      this.used += 2;
+    } else if (this.baseFrom === -1) {
+      this.baseFrom = from;
+      this.baseTo = to;
     }
   }
 
@@ -348,7 +296,7 @@ class Scan {
   }
 }
 
-/** The hrefs and base href cheerio's tree of `body` (decoded with `decoder`) would give. */
+/** The href values and base href cheerio's tree of `body` (decoded with `decoder`) would hold. */
 export function scanLinks(body: Buffer, decoder: Decoder): ScannedLinks {
   let bytes = body;
   let dec = decoder;
@@ -356,9 +304,21 @@ export function scanLinks(body: Buffer, decoder: Decoder): ScannedLinks {
     bytes = Buffer.from(decoder.decode(body), 'utf8');
     dec = UTF8;
   }
-  const scan = new Scan(bytes, bytes.length, dec);
+  const scan = new Scan(bytes, bytes.length);
   scan.run();
-  scan.finish();
-  return { hrefs: scan.hrefs, baseHref: scan.baseHref };
+  return { bytes, decoder: dec, spans, count: scan.used >> 1, baseFrom: scan.baseFrom, baseTo: scan.baseTo };
 }
 
+/** The value bytes[from, to) as the tree holds it: decoded, character references replaced, trimmed. */
+export function hrefText(bytes: Buffer, from: number, to: number, decoder: Decoder): string {
+  let ascii = true;
+  let amp = false;
+  for (let i = from; i < to; i++) {
+    const c = bytes[i]!;
+    if (c >= 0x80) ascii = false;
+    else if (c === 0x26) amp = true;
+  }
+  let s = ascii ? bytes.toString('latin1', from, to) : decoder.decode(bytes.subarray(from, to));
+  if (amp) s = decodeHTMLAttribute(s);
+  return s.trim();
+}

@@ -1,0 +1,368 @@
+// --links without a tree, second step: the scan's href values resolved straight from the page's
+// bytes. Most hrefs are ASCII paths ("/a/b.html", "page.html#s", "../x/", "?q=1") or plain http(s)
+// URLs, and resolving one is writing the base's origin (or directory) and then the href's own bytes,
+// with dot segments removed and a few characters percent-encoded. Those are written into one buffer
+// that becomes one string at the end, each link a slice of it: no string per href, no URL object,
+// no concatenation for the set and JSON.stringify to flatten later. Any other value (a character the
+// parser would treat otherwise, a character reference but "&amp;", a host that is not plain ASCII
+// labels, a base with credentials, ...) is decoded as the tree would (hrefText) and resolved by
+// links.ts, which ends in `new URL`; test/linkbytes.test.ts checks every byte path against the parser.
+import { hrefText, type ScannedLinks } from './linkscan.js';
+import { linkBase, Resolver } from './links.js';
+
+/** resolve()'s answers besides an end offset. */
+const NOT_WEB = -1; // a scheme other than http(s): never a link
+const ASK = -2; // links.ts decides
+
+// What each byte of an href is to the copy loop. COPY: a character neither the path nor the
+// special-query percent-encode set touches (and no "'", which only the query encodes).
+const BAD = 0;
+const COPY = 1;
+const SLASH = 2;
+const DOT = 3;
+const QUERY = 4;
+const HASH = 5;
+const PERCENT = 6;
+const AMP = 7;
+const ENCODE = 8; // space, '"', "<", ">": both sets encode them
+const KIND = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~!$()*+,;=:@') KIND[c.charCodeAt(0)] = COPY;
+KIND[0x2f] = SLASH;
+KIND[0x2e] = DOT;
+KIND[0x3f] = QUERY;
+KIND[0x23] = HASH;
+KIND[0x25] = PERCENT;
+KIND[0x26] = AMP;
+for (const c of ' "<>') KIND[c.charCodeAt(0)] = ENCODE;
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d); // String#trim's ASCII: tab, LF, VT, FF, CR, space
+}
+
+function isAlpha(c: number): boolean {
+  return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Where resolved links are written, page after page; grown as needed. */
+let out = Buffer.allocUnsafe(64 * 1024);
+/** Per value of the page: [start, end) in out, or [-1, i]: slow[i], or [-1, -1]: no link. Reused. */
+let marks = new Int32Array(2 * 1024);
+
+/** Makes out hold at least `need` bytes, keeping what it holds. */
+function grow(need: number): void {
+  if (need <= out.length) return;
+  const bigger = Buffer.allocUnsafe(Math.max(2 * out.length, need));
+  out.copy(bigger);
+  out = bigger;
+}
+
+/**
+ * Resolution against one http(s) base without credentials, into `out`. resolve() writes a link at
+ * `w` and returns its end, or NOT_WEB / ASK with nothing written.
+ */
+class ByteResolver {
+  w = 0;
+  /** "scheme://host[:port]", "…" + dir ("/a/b/" of "/a/b/c"), "…" + pathname, "…" + search: "" resolved. */
+  private readonly origin: Buffer;
+  private readonly originDir: Buffer;
+  private readonly originPath: Buffer;
+  private readonly self: Buffer;
+  private readonly https: boolean;
+  /** Room a link needs besides 3 bytes per href byte. */
+  private readonly room: number;
+  // Set by copy(): a "." right after a "/" in the path (maybe a dot segment), where the query starts.
+  private dots = false;
+  private queryAt = -1;
+
+  constructor(base: URL) {
+    const path = base.pathname;
+    this.origin = Buffer.from(base.origin, 'latin1');
+    this.originDir = Buffer.from(base.origin + path.slice(0, path.lastIndexOf('/') + 1), 'latin1');
+    this.originPath = Buffer.from(base.origin + path, 'latin1');
+    // Not the href up to "#": Node's parser resolves "" against "…/p?" to "…/p" (search is "" there).
+    this.self = Buffer.from(base.origin + path + base.search, 'latin1');
+    this.https = base.protocol === 'https:';
+    this.room = this.self.length + this.originPath.length + 16;
+  }
+
+  /** Can this class resolve against `base` (http(s), no user name or password)? */
+  static fits(base: URL): boolean {
+    return (base.protocol === 'http:' || base.protocol === 'https:') && base.username === '' && base.password === '';
+  }
+
+  /** Writes `href` (a URL the parser serialized: ASCII) as the next link; returns its end. */
+  append(href: string): number {
+    grow(this.w + href.length);
+    this.w += out.write(href, this.w, 'latin1');
+    return this.w;
+  }
+
+  /** The link for the href value b[from, to) (raw bytes, untrimmed): its end in out, or NOT_WEB / ASK. */
+  resolve(b: Buffer, from: number, to: number): number {
+    while (from < to && isSpace(b[from]!)) from++;
+    while (to > from && isSpace(b[to - 1]!)) to--;
+    grow(this.w + this.room + 3 * (to - from));
+    const c0 = from < to ? b[from]! : HASH_BYTE;
+    if (c0 === HASH_BYTE) return (this.w = this.put(this.self, this.w)); // "" or "#…": the base itself
+    if (c0 === SLASH_BYTE) {
+      if (from + 1 < to && b[from + 1] === SLASH_BYTE) return this.web(b, from + 2, to, this.https);
+      const w = this.put(this.origin, this.w);
+      return this.copy(b, from, to, w, w);
+    }
+    if (c0 === QUERY_BYTE) {
+      const w = this.put(this.originPath, this.w);
+      this.queryAt = w;
+      return this.copy(b, from, to, w, -1);
+    }
+    if (isAlpha(c0)) {
+      // A scheme: a letter, then letters, digits, "+", "-", "." up to ":".
+      let k = from + 1;
+      while (k < to && (isAlpha(b[k]!) || isDigit(b[k]!) || b[k] === 0x2b || b[k] === 0x2d || b[k] === 0x2e)) k++;
+      if (k < to && b[k] === 0x3a) {
+        const len = k - from;
+        const http = (len === 4 || len === 5) && (b[from]! | 0x20) === 0x68 && (b[from + 1]! | 0x20) === 0x74 && (b[from + 2]! | 0x20) === 0x74 && (b[from + 3]! | 0x20) === 0x70;
+        if (!http || (len === 5 && (b[from + 4]! | 0x20) !== 0x73)) return NOT_WEB; // mailto:, javascript:, ftp: …
+        // "http:" without "//" may be relative to an http base: the parser decides.
+        if (k + 2 < to && b[k + 1] === SLASH_BYTE && b[k + 2] === SLASH_BYTE) return this.web(b, k + 3, to, len === 5);
+        return ASK;
+      }
+    }
+    // A relative path: after the base's directory.
+    const w = this.put(this.originDir, this.w);
+    return this.copy(b, from, to, w, this.w + this.origin.length);
+  }
+
+  /** Writes `bytes` at out[w]; returns the end. */
+  private put(bytes: Buffer, w: number): number {
+    out.set(bytes, w); // cheaper than a loop for the ~30 bytes of an origin
+    return w + bytes.length;
+  }
+
+  /**
+   * Copies the href's b[p, to) after out[0, w), encoding what the parser encodes, up to a "#"; then
+   * removes dot segments from the path, which starts at out[pathAt] ("/"; -1: only a query is copied).
+   */
+  private copy(b: Buffer, p: number, to: number, w: number, pathAt: number): number {
+    const o = out;
+    let inPath = pathAt !== -1;
+    this.dots = false;
+    if (inPath) this.queryAt = -1;
+    for (; p < to; p++) {
+      const c = b[p]!;
+      switch (KIND[c]) {
+        case COPY:
+          o[w++] = c;
+          break;
+        case SLASH:
+          o[w++] = c;
+          break;
+        case DOT:
+          if (inPath && o[w - 1] === SLASH_BYTE) this.dots = true;
+          o[w++] = c;
+          break;
+        case QUERY:
+          if (inPath) {
+            inPath = false;
+            this.queryAt = w;
+          }
+          o[w++] = c;
+          break;
+        case HASH:
+          return this.end(pathAt, w);
+        case PERCENT:
+          // "%2e" is a dot to the parser, in a path segment.
+          if (p + 2 < to && b[p + 1] === 0x32 && (b[p + 2]! | 0x20) === 0x65) return ASK;
+          o[w++] = c;
+          break;
+        case AMP:
+          // "&amp;" is "&"; any other character reference (or a bare "&") is for hrefText.
+          if (p + 4 < to && b[p + 1] === 0x61 && b[p + 2] === 0x6d && b[p + 3] === 0x70 && b[p + 4] === 0x3b) {
+            o[w++] = c;
+            p += 4;
+            break;
+          }
+          return ASK;
+        case ENCODE:
+          o[w++] = 0x25;
+          o[w++] = HEX[c >> 4]!;
+          o[w++] = HEX[c & 15]!;
+          break;
+        default:
+          return ASK;
+      }
+    }
+    return this.end(pathAt, w);
+  }
+
+  /** The link out[this.w, w) is complete: dot segments removed; it is kept. Returns its end. */
+  private end(pathAt: number, w: number): number {
+    if (this.dots) w = removeDots(out, pathAt, this.queryAt === -1 ? w : this.queryAt, w);
+    this.w = w;
+    return w;
+  }
+
+  /** `http(s)://` + b[p, to) when that starts with a plain host (ASCII labels, no IP), else ASK. */
+  private web(b: Buffer, p: number, to: number, https: boolean): number {
+    const o = out;
+    let w = this.put(https ? HTTPS : HTTP, this.w);
+    const host = w;
+    let labelStart = true;
+    let digitLabel = false;
+    for (; p < to; p++) {
+      const c = b[p]!;
+      if (isAlpha(c) || isDigit(c) || c === 0x2d) {
+        if (labelStart) {
+          digitLabel = isDigit(c);
+          labelStart = false;
+        }
+        o[w++] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+      } else if (c === 0x2e && !labelStart) {
+        labelStart = true;
+        o[w++] = c;
+      } else break;
+    }
+    // No host, an empty label, a last label that starts with a digit (an IPv4 address to the parser).
+    if (labelStart || digitLabel) return ASK;
+    for (let k = host; k + 3 < w; k++) if (o[k] === 0x78 && o[k + 1] === 0x6e && o[k + 2] === 0x2d && o[k + 3] === 0x2d) return ASK; // punycode
+    if (p < to && b[p] === 0x3a) {
+      const digits = ++p;
+      let port = 0;
+      for (; p < to && isDigit(b[p]!); p++) {
+        port = port * 10 + b[p]! - 0x30;
+        if (port > 65535) return ASK; // the parser's error
+      }
+      // No digits: no port. The scheme's default port is left out, as are leading zeros.
+      if (p > digits && port !== (https ? 443 : 80)) {
+        o[w++] = 0x3a;
+        const text = String(port);
+        for (let k = 0; k < text.length; k++) o[w++] = text.charCodeAt(k);
+      }
+    }
+    if (p === to || b[p] === HASH_BYTE) {
+      o[w++] = SLASH_BYTE;
+      this.dots = false;
+      return this.end(-1, w);
+    }
+    if (b[p] === QUERY_BYTE) {
+      o[w++] = SLASH_BYTE;
+      this.queryAt = w;
+      return this.copy(b, p, to, w, -1);
+    }
+    if (b[p] !== SLASH_BYTE) return ASK; // credentials, a backslash, "%" in the host …
+    return this.copy(b, p, to, w, w);
+  }
+}
+
+const HASH_BYTE = 0x23;
+const SLASH_BYTE = 0x2f;
+const QUERY_BYTE = 0x3f;
+const HTTP = Buffer.from('http://', 'latin1');
+const HTTPS = Buffer.from('https://', 'latin1');
+
+/**
+ * Removes "." and ".." segments from the path o[from, to) (it starts with "/") as the URL parser
+ * does, moving o[to, end) (the query) after it; returns the new end.
+ */
+function removeDots(o: Buffer, from: number, to: number, end: number): number {
+  // Segments are written back as "/seg" at w (never past where they are read); starts: their offsets.
+  const starts: number[] = [];
+  let w = from;
+  let i = from + 1;
+  for (;;) {
+    let j = i;
+    while (j < to && o[j] !== SLASH_BYTE) j++;
+    const last = j === to;
+    const len = j - i;
+    if (len === 2 && o[i] === 0x2e && o[i + 1] === 0x2e) {
+      const top = starts.pop();
+      if (top !== undefined) w = top;
+      if (last) o[w++] = SLASH_BYTE;
+    } else if (len === 1 && o[i] === 0x2e) {
+      if (last) o[w++] = SLASH_BYTE;
+    } else {
+      starts.push(w);
+      o[w++] = SLASH_BYTE;
+      o.copyWithin(w, i, j);
+      w += len;
+    }
+    if (last) break;
+    i = j + 1;
+  }
+  if (w === from) o[w++] = SLASH_BYTE;
+  o.copyWithin(w, to, end);
+  return w + (end - to);
+}
+
+/** Slots of the de-duplicating hash table: a kept link's index + 1, or 0. Reused, grown as needed. */
+let table = new Int32Array(4096);
+/** Per kept link of the page: its start and end in out. Reused, grown as needed. */
+let kept = new Int32Array(2 * 1024);
+
+/** FNV-1a of out[from, to). */
+function hash(o: Buffer, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ o[i]!, 0x01000193);
+  return h;
+}
+
+function same(o: Buffer, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  while (a < aEnd) if (o[a++] !== o[b++]) return false;
+  return true;
+}
+
+/** The scanned values' links: absolute http(s) URLs without fragment, in first-seen order, once each. */
+export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
+  const { bytes, spans, count, decoder } = scan;
+  const base = linkBase(pageUrl, scan.baseFrom === -1 ? undefined : hrefText(bytes, scan.baseFrom, scan.baseTo, decoder));
+  if (!base) return [];
+  // Every link is written to out, the slow ones (ASCII, as the parser serializes) too, so that one
+  // table of byte spans de-duplicates them all: a Set of strings would hash each string again.
+  const fast = new ByteResolver(base);
+  const askAll = !ByteResolver.fits(base);
+  let slow: Resolver | undefined;
+  let size = 16;
+  while (size < 2 * count) size *= 2; // at most half full
+  if (size > table.length) table = new Int32Array(size);
+  else table.fill(0, 0, size);
+  const mask = size - 1;
+  if (kept.length < 2 * count) kept = new Int32Array(2 * count);
+  let n = 0;
+  for (let k = 0; k < 2 * count; k += 2) {
+    const start = fast.w;
+    let end = askAll ? ASK : fast.resolve(bytes, spans[k]!, spans[k + 1]!);
+    if (end === NOT_WEB) continue;
+    if (end === ASK) {
+      slow ??= new Resolver(base);
+      const href = slow.resolve(hrefText(bytes, spans[k]!, spans[k + 1]!, decoder));
+      if (href === undefined) continue;
+      end = fast.append(href);
+    }
+    let slot = hash(out, start, end) & mask;
+    for (;;) {
+      const at = table[slot]!;
+      if (at === 0) {
+        table[slot] = n + 1;
+        kept[2 * n] = start;
+        kept[2 * n + 1] = end;
+        n++;
+        break;
+      }
+      if (same(out, kept[2 * (at - 1)]!, kept[2 * (at - 1) + 1]!, start, end)) {
+        fast.w = start; // seen: its bytes are dropped
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  if (n === 0) return [];
+  const all = out.toString('latin1', 0, fast.w);
+  const links: string[] = [];
+  for (let i = 0; i < 2 * n; i += 2) links.push(all.slice(kept[i], kept[i + 1]));
+  return links;
+}
