@@ -3,9 +3,11 @@
 // the tree holds (hrefText: decoded, character references replaced, trimmed), http(s) only,
 // fragment dropped, first seen kept. Every printable and control ASCII byte in every position of
 // typical hrefs, dot segments, hosts, ports, percent-encoding, entities, non-ASCII, over several bases.
+// The JSON text it makes with a list (for the sink) must be exactly JSON.stringify of the list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decoderFor } from '../src/extract/decode.js';
+import { jsonTextOf } from '../src/extract/json-text.js';
 import { resolveScanned } from '../src/extract/linkbytes.js';
 import { resolveLinks } from '../src/extract/links.js';
 import { hrefText, type ScannedLinks } from '../src/extract/linkscan.js';
@@ -56,6 +58,20 @@ function reference(s: ScannedLinks, base: string): string[] {
   return [...out];
 }
 
+/** Lists that came with their JSON text, and those that did not (a backslash, say). */
+const texts = { known: 0, unknown: 0 };
+
+/** When resolveScanned gives a list's JSON text (the sink copies it), it is exactly JSON.stringify's. */
+function jsonText(links: string[], what: string): void {
+  const text = jsonTextOf(links);
+  if (links.length === 0) return;
+  if (text === undefined) texts.unknown++;
+  else {
+    texts.known++;
+    if (text !== JSON.stringify(links)) assert.equal(text, JSON.stringify(links), `JSON text, ${what}`);
+  }
+}
+
 function equal(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -71,12 +87,15 @@ function check(values: readonly (string | Buffer)[], what: string, bases: readon
       const got = resolveScanned(one, base);
       // deepEqual only on a difference: it is slow, and this runs ~400,000 times.
       if (!equal(got, want)) assert.deepEqual(got, want, `${what}: ${JSON.stringify(v.toString('latin1'))} against ${base}`);
+      jsonText(got, `${what}: ${JSON.stringify(v.toString('latin1'))} against ${base}`);
       const text = hrefText(v, 0, v.length, utf8);
       const strings = resolveLinks([text], url);
       if (!equal(strings, want)) assert.deepEqual(strings, want, `${what} (strings): ${JSON.stringify(text)} against ${base}`);
     }
     const all = scanned(bufs);
-    assert.deepEqual(resolveScanned(all, base), reference(all, base), `${what}: all against ${base}`);
+    const links = resolveScanned(all, base);
+    assert.deepEqual(links, reference(all, base), `${what}: all against ${base}`);
+    jsonText(links, `${what}: all against ${base}`);
   }
 }
 
@@ -138,4 +157,10 @@ test('linkbytes: a page whose links pass the output buffer (64 KB) keeps every l
   const links = resolveScanned(s, BASES[0]!);
   assert.deepEqual(links, reference(s, BASES[0]!));
   assert.equal(links.length, 50 + 3333, 'links: 50 distinct root-relative, 3,333 distinct relative');
+});
+
+test('linkbytes: the lists above came with their JSON text, but for the few whose links hold a backslash', () => {
+  // Runs after the tests above (node:test runs a file's tests in order).
+  assert.ok(texts.known > 50_000, `with JSON text: ${texts.known}`);
+  assert.ok(texts.unknown > 0 && texts.unknown < texts.known / 20, `without: ${texts.unknown}`);
 });

@@ -1,11 +1,18 @@
 // The NDJSON sink encodes records straight into Buffers: the bytes out must be exactly the UTF-8 of
 // JSON.stringify(record) + "\n" per record, in order, whatever their size, and a batch handed to
-// the stream must never change afterwards (a slow stream may still hold it).
+// the stream must never change afterwards (a slow stream may still hold it). A --links list comes
+// with its JSON text already made (linkbytes.ts), which the sink copies: the line must not change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { decoderFor } from '../src/extract/decode.js';
+import { loadDomExtractor } from '../src/extract/dom.js';
+import { jsonTextOf } from '../src/extract/json-text.js';
 import { NdjsonSink } from '../src/output/ndjson.js';
+import { linkPage } from '../fixtures/linkpage.js';
 import type { CrawlRecord } from '../src/record.js';
+
+const utf8 = decoderFor('utf-8')!;
 
 /** A stream that takes each chunk late (back-pressure) and keeps it, with a copy made when it arrived. */
 class SlowStream extends Writable {
@@ -67,4 +74,40 @@ test('NdjsonSink: bytes are the UTF-8 of each JSON line, through small, large an
   assert.equal(out.length, want.length);
   assert.ok(out.equals(want), 'output bytes differ from JSON.stringify lines');
   assert.ok(!out.toString('utf8').includes('\ufffd'), 'a lone surrogate is escaped by JSON.stringify, never replaced');
+});
+
+test('NdjsonSink: a link list with its JSON text known (--links) is put in as that text, the line still exactly JSON.stringify', async () => {
+  const scan = await loadDomExtractor([], true);
+  const page = (i: number): Buffer => linkPage(i, 20, 120);
+  const records: CrawlRecord[] = [];
+  for (let i = 0; i < 60; i++) {
+    const url = `http://127.0.0.1:8080/d/${i}?q=${i}`;
+    const links = scan(page(i), utf8, url).links!;
+    // In the record's own order, with keys around the list that could be mistaken for it: a
+    // --select field named "links" before it, TLS and an error after it.
+    const r: Record<string, unknown> = { url, ok: true, status: 200, finalUrl: url, redirects: 0, contentType: 'text/html', bytes: 20_000, title: i % 2 === 0 ? `Docs ${i} — crawl` : `plain "${i}" \\` };
+    if (i % 3 === 0) r.fields = { links: i % 2 === 0 ? null : '"links":0', h: 'x' };
+    r.links = links;
+    if (i % 4 === 0) r.tls = { protocol: 'TLSv1.3', links: 'not the list' };
+    r.attempts = 1;
+    r.ms = i;
+    if (i % 5 === 0) r.error = { code: 'EHTTP', message: '"links":0' };
+    records.push(r as unknown as CrawlRecord);
+  }
+  const known = records.filter((r) => jsonTextOf(r.links!) !== undefined).length;
+  assert.ok(known >= 55, `lists with their JSON text: ${known} of 60`);
+  // A list the parser's serialization puts a backslash in has no JSON text: JSON.stringify escapes it.
+  const backslash = scan(Buffer.from('<a href="/q?a\\b">x</a>'), utf8, 'http://127.0.0.1:8080/').links!;
+  assert.deepEqual(backslash, ['http://127.0.0.1:8080/q?a\\b']);
+  assert.equal(jsonTextOf(backslash), undefined);
+  records.push({ ...record(99, 0, 't'), links: backslash });
+  const stream = new SlowStream();
+  const sink = new NdjsonSink(stream, false, () => undefined);
+  for (const r of records) await sink.write(r);
+  await sink.close();
+  await new Promise<void>((resolve) => stream.end(resolve));
+  const out = Buffer.concat(stream.held.map((h) => h.chunk)).toString('utf8').split('\n');
+  const want = records.map((r) => JSON.stringify(r));
+  assert.equal(out.length, want.length + 1);
+  for (const [i, line] of want.entries()) assert.equal(out[i], line, `record ${i}`);
 });

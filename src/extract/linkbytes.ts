@@ -7,6 +7,7 @@
 // parser would treat otherwise, a character reference but "&amp;", a host that is not plain ASCII
 // labels, a base with credentials, ...) is decoded as the tree would (hrefText) and resolved by
 // links.ts, which ends in `new URL`; test/linkbytes.test.ts checks every byte path against the parser.
+import { withJsonText } from './json-text.js';
 import { hrefText, type ScannedLinks } from './linkscan.js';
 import { linkBase, Resolver } from './links.js';
 
@@ -322,10 +323,13 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
   const base = linkBase(pageUrl, scan.baseFrom === -1 ? undefined : hrefText(bytes, scan.baseFrom, scan.baseTo, decoder));
   if (!base) return [];
   // Every link is written to out, the slow ones (ASCII, as the parser serializes) too, so that one
-  // table of byte spans de-duplicates them all: a Set of strings would hash each string again.
+  // table of byte spans de-duplicates them all: a Set of strings would hash each string again. Each
+  // is written quoted and followed by ",", after a "[": out becomes the list's JSON text.
   const fast = new ByteResolver(base);
   const askAll = !ByteResolver.fits(base);
   let slow: Resolver | undefined;
+  /** Does every link read the same inside JSON quotes (no '"', "\\" or control character)? */
+  let jsonSafe = true;
   let size = 16;
   while (size < 2 * count) size *= 2; // at most half full
   if (size > table.length) table = new Int32Array(size);
@@ -333,15 +337,24 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
   const mask = size - 1;
   if (kept.length < 2 * count) kept = new Int32Array(2 * count);
   let n = 0;
+  out[0] = 0x5b; // [
+  fast.w = 1;
   for (let k = 0; k < 2 * count; k += 2) {
+    grow(fast.w + 1);
+    out[fast.w++] = DQUOTE;
     const start = fast.w;
     let end = askAll ? ASK : fast.resolve(bytes, spans[k]!, spans[k + 1]!);
-    if (end === NOT_WEB) continue;
     if (end === ASK) {
       slow ??= new Resolver(base);
       const href = slow.resolve(hrefText(bytes, spans[k]!, spans[k + 1]!, decoder));
-      if (href === undefined) continue;
-      end = fast.append(href);
+      if (href !== undefined) {
+        end = fast.append(href);
+        if (!JSON_PLAIN.test(href)) jsonSafe = false;
+      }
+    }
+    if (end < 0) {
+      fast.w = start - 1; // no link: drop the quote
+      continue;
     }
     let slot = hash(out, start, end) & mask;
     for (;;) {
@@ -351,18 +364,27 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
         kept[2 * n] = start;
         kept[2 * n + 1] = end;
         n++;
+        grow(end + 2);
+        out[end] = DQUOTE;
+        out[end + 1] = 0x2c; // ,
+        fast.w = end + 2;
         break;
       }
       if (same(out, kept[2 * (at - 1)]!, kept[2 * (at - 1) + 1]!, start, end)) {
-        fast.w = start; // seen: its bytes are dropped
+        fast.w = start - 1; // seen: its bytes are dropped
         break;
       }
       slot = (slot + 1) & mask;
     }
   }
   if (n === 0) return [];
+  out[fast.w - 1] = 0x5d; // the last "," becomes "]"
   const all = out.toString('latin1', 0, fast.w);
   const links: string[] = [];
   for (let i = 0; i < 2 * n; i += 2) links.push(all.slice(kept[i], kept[i + 1]));
-  return links;
+  return jsonSafe ? withJsonText(links, all) : links;
 }
+
+const DQUOTE = 0x22;
+/** What JSON.stringify leaves as is between quotes (printable ASCII but '"' and "\\"). */
+const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;

@@ -2,6 +2,7 @@
 // (a slow reader slows the crawl instead of filling memory) and quiet handling of a closed pipe.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { jsonTextOf } from '../extract/json-text.js';
 import type { CrawlRecord } from '../record.js';
 import type { RecordSink } from './sink.js';
 
@@ -42,16 +43,17 @@ export class NdjsonSink implements RecordSink {
   /** Queues a record. Returns a promise only when the stream is full; awaiting it is back-pressure. */
   write(record: CrawlRecord): Promise<void> | undefined {
     if (this.broken) return undefined;
-    const json = JSON.stringify(record);
-    // A UTF-16 code unit takes at most 3 UTF-8 bytes (a surrogate pair, 2 units, takes 4); +1 for '\n'.
-    const most = json.length * 3 + 1;
-    if (this.end + most > this.arena.length) {
-      this.flushNow();
-      this.arena = Buffer.allocUnsafe(Math.max(ARENA_BYTES, most));
-      this.start = 0;
-      this.end = 0;
+    const links = record.links === undefined ? undefined : jsonTextOf(record.links);
+    if (links === undefined) this.put(JSON.stringify(record), '', '');
+    else {
+      // The record with links as 0, then the list's own text put in for that 0. `"links":0` occurs
+      // once: top-level keys are unique, and no nested object has a number under "links".
+      const json = JSON.stringify(record, function (this: unknown, key: string, value: unknown) {
+        return key === 'links' && this === record ? 0 : value;
+      });
+      const at = json.indexOf('"links":0') + 8;
+      this.put(json.slice(0, at), links, json.slice(at + 1));
     }
-    this.end += this.arena.write(json, this.end, 'utf8');
     this.arena[this.end++] = 0x0a;
     this.written++;
     if (this.end - this.start >= BATCH_BYTES) this.flushNow();
@@ -60,6 +62,21 @@ export class NdjsonSink implements RecordSink {
       setImmediate(() => this.flushNow());
     }
     return this.drain ?? undefined;
+  }
+
+  /** Encodes head (UTF-8), middle (ASCII) and tail (UTF-8) at the end of the arena. */
+  private put(head: string, middle: string, tail: string): void {
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes (a surrogate pair, 2 units, takes 4); +1 for '\n'.
+    const most = (head.length + tail.length) * 3 + middle.length + 1;
+    if (this.end + most > this.arena.length) {
+      this.flushNow();
+      this.arena = Buffer.allocUnsafe(Math.max(ARENA_BYTES, most));
+      this.start = 0;
+      this.end = 0;
+    }
+    this.end += this.arena.write(head, this.end, 'utf8');
+    if (middle !== '') this.end += this.arena.write(middle, this.end, 'latin1');
+    if (tail !== '') this.end += this.arena.write(tail, this.end, 'utf8');
   }
 
   private flushNow(): void {
