@@ -15,27 +15,39 @@ import { linkBase, Resolver } from './links.js';
 const NOT_WEB = -1; // a scheme other than http(s): never a link
 const ASK = -2; // links.ts decides
 
-// What each byte of an href is to the copy loop. COPY: a character neither the path nor the
+/** Bytes the resolver looks for (a const enum: the numbers are written into the code). */
+const enum Byte {
+  Quote = 0x22,
+  Hash = 0x23,
+  Slash = 0x2f,
+  Query = 0x3f,
+}
+
+// What each byte of an href is to the copy loop. Copy: a character neither the path nor the
 // special-query percent-encode set touches (and no "'", which only the query encodes).
-const BAD = 0;
-const COPY = 1;
-const SLASH = 2;
-const DOT = 3;
-const QUERY = 4;
-const HASH = 5;
-const PERCENT = 6;
-const AMP = 7;
-const ENCODE = 8; // space, '"', "<", ">": both sets encode them
+const enum Kind {
+  Bad,
+  Copy,
+  Slash,
+  Dot,
+  Query,
+  Hash,
+  Percent,
+  Amp,
+  Encode, // space, '"', "<", ">": both sets encode them
+}
 const KIND = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~!$()*+,;=:@') KIND[c.charCodeAt(0)] = COPY;
-KIND[0x2f] = SLASH;
-KIND[0x2e] = DOT;
-KIND[0x3f] = QUERY;
-KIND[0x23] = HASH;
-KIND[0x25] = PERCENT;
-KIND[0x26] = AMP;
-for (const c of ' "<>') KIND[c.charCodeAt(0)] = ENCODE;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~!$()*+,;=:@') KIND[c.charCodeAt(0)] = Kind.Copy;
+KIND[0x2f] = Kind.Slash;
+KIND[0x2e] = Kind.Dot;
+KIND[0x3f] = Kind.Query;
+KIND[0x23] = Kind.Hash;
+KIND[0x25] = Kind.Percent;
+KIND[0x26] = Kind.Amp;
+for (const c of ' "<>') KIND[c.charCodeAt(0)] = Kind.Encode;
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d); // String#trim's ASCII: tab, LF, VT, FF, CR, space
@@ -76,6 +88,13 @@ class ByteResolver {
   private readonly https: boolean;
   /** Room a link needs besides 3 bytes per href byte. */
   private readonly room: number;
+  /** FNV-1a states after each prefix above. */
+  private readonly originHash: number;
+  private readonly originDirHash: number;
+  private readonly originPathHash: number;
+  private readonly selfHash: number;
+  /** The hash (FNV-1a) of the link resolve() or append() wrote last. */
+  h = 0;
   // Set by copy(): a "." right after a "/" in the path (maybe a dot segment), where the query starts.
   private dots = false;
   private queryAt = -1;
@@ -89,6 +108,10 @@ class ByteResolver {
     this.self = Buffer.from(base.origin + path + base.search, 'latin1');
     this.https = base.protocol === 'https:';
     this.room = this.self.length + this.originPath.length + 16;
+    this.originHash = hash(this.origin, 0, this.origin.length);
+    this.originDirHash = hash(this.originDir, 0, this.originDir.length);
+    this.originPathHash = hash(this.originPath, 0, this.originPath.length);
+    this.selfHash = hash(this.self, 0, this.self.length);
   }
 
   /** Can this class resolve against `base` (http(s), no user name or password)? */
@@ -99,7 +122,9 @@ class ByteResolver {
   /** Writes `href` (a URL the parser serialized: ASCII) as the next link; returns its end. */
   append(href: string): number {
     grow(this.w + href.length);
+    const start = this.w;
     this.w += out.write(href, this.w, 'latin1');
+    this.h = hash(out, start, this.w);
     return this.w;
   }
 
@@ -108,17 +133,20 @@ class ByteResolver {
     while (from < to && isSpace(b[from]!)) from++;
     while (to > from && isSpace(b[to - 1]!)) to--;
     grow(this.w + this.room + 3 * (to - from));
-    const c0 = from < to ? b[from]! : HASH_BYTE;
-    if (c0 === HASH_BYTE) return (this.w = this.put(this.self, this.w)); // "" or "#…": the base itself
-    if (c0 === SLASH_BYTE) {
-      if (from + 1 < to && b[from + 1] === SLASH_BYTE) return this.web(b, from + 2, to, this.https);
-      const w = this.put(this.origin, this.w);
-      return this.copy(b, from, to, w, w);
+    const c0 = from < to ? b[from]! : Byte.Hash;
+    if (c0 === Byte.Hash) {
+      this.h = this.selfHash;
+      return (this.w = this.put(this.self, this.w)); // "" or "#…": the base itself
     }
-    if (c0 === QUERY_BYTE) {
+    if (c0 === Byte.Slash) {
+      if (from + 1 < to && b[from + 1] === Byte.Slash) return this.web(b, from + 2, to, this.https);
+      const w = this.put(this.origin, this.w);
+      return this.copy(b, from, to, w, w, this.originHash);
+    }
+    if (c0 === Byte.Query) {
       const w = this.put(this.originPath, this.w);
       this.queryAt = w;
-      return this.copy(b, from, to, w, -1);
+      return this.copy(b, from, to, w, -1, this.originPathHash);
     }
     if (isAlpha(c0)) {
       // A scheme: a letter, then letters, digits, "+", "-", "." up to ":".
@@ -129,13 +157,13 @@ class ByteResolver {
         const http = (len === 4 || len === 5) && (b[from]! | 0x20) === 0x68 && (b[from + 1]! | 0x20) === 0x74 && (b[from + 2]! | 0x20) === 0x74 && (b[from + 3]! | 0x20) === 0x70;
         if (!http || (len === 5 && (b[from + 4]! | 0x20) !== 0x73)) return NOT_WEB; // mailto:, javascript:, ftp: …
         // "http:" without "//" may be relative to an http base: the parser decides.
-        if (k + 2 < to && b[k + 1] === SLASH_BYTE && b[k + 2] === SLASH_BYTE) return this.web(b, k + 3, to, len === 5);
+        if (k + 2 < to && b[k + 1] === Byte.Slash && b[k + 2] === Byte.Slash) return this.web(b, k + 3, to, len === 5);
         return ASK;
       }
     }
     // A relative path: after the base's directory.
     const w = this.put(this.originDir, this.w);
-    return this.copy(b, from, to, w, this.w + this.origin.length);
+    return this.copy(b, from, to, w, this.w + this.origin.length, this.originDirHash);
   }
 
   /** Writes `bytes` at out[w]; returns the end. */
@@ -147,8 +175,9 @@ class ByteResolver {
   /**
    * Copies the href's b[p, to) after out[0, w), encoding what the parser encodes, up to a "#"; then
    * removes dot segments from the path, which starts at out[pathAt] ("/"; -1: only a query is copied).
+   * `h`: the hash of out[this.w, w), carried on over what is written.
    */
-  private copy(b: Buffer, p: number, to: number, w: number, pathAt: number): number {
+  private copy(b: Buffer, p: number, to: number, w: number, pathAt: number, h: number): number {
     const o = out;
     let inPath = pathAt !== -1;
     this.dots = false;
@@ -156,53 +185,64 @@ class ByteResolver {
     for (; p < to; p++) {
       const c = b[p]!;
       switch (KIND[c]) {
-        case COPY:
+        case Kind.Copy:
+        case Kind.Slash:
           o[w++] = c;
+          h = Math.imul(h ^ c, FNV_PRIME);
           break;
-        case SLASH:
+        case Kind.Dot:
+          if (inPath && o[w - 1] === Byte.Slash) this.dots = true;
           o[w++] = c;
+          h = Math.imul(h ^ c, FNV_PRIME);
           break;
-        case DOT:
-          if (inPath && o[w - 1] === SLASH_BYTE) this.dots = true;
-          o[w++] = c;
-          break;
-        case QUERY:
+        case Kind.Query:
           if (inPath) {
             inPath = false;
             this.queryAt = w;
           }
           o[w++] = c;
+          h = Math.imul(h ^ c, FNV_PRIME);
           break;
-        case HASH:
-          return this.end(pathAt, w);
-        case PERCENT:
+        case Kind.Hash:
+          return this.end(pathAt, w, h);
+        case Kind.Percent:
           // "%2e" is a dot to the parser, in a path segment.
           if (p + 2 < to && b[p + 1] === 0x32 && (b[p + 2]! | 0x20) === 0x65) return ASK;
           o[w++] = c;
+          h = Math.imul(h ^ c, FNV_PRIME);
           break;
-        case AMP:
+        case Kind.Amp:
           // "&amp;" is "&"; any other character reference (or a bare "&") is for hrefText.
           if (p + 4 < to && b[p + 1] === 0x61 && b[p + 2] === 0x6d && b[p + 3] === 0x70 && b[p + 4] === 0x3b) {
             o[w++] = c;
+            h = Math.imul(h ^ c, FNV_PRIME);
             p += 4;
             break;
           }
           return ASK;
-        case ENCODE:
+        case Kind.Encode: {
+          const hi = HEX[c >> 4]!;
+          const lo = HEX[c & 15]!;
           o[w++] = 0x25;
-          o[w++] = HEX[c >> 4]!;
-          o[w++] = HEX[c & 15]!;
+          o[w++] = hi;
+          o[w++] = lo;
+          h = Math.imul(Math.imul(Math.imul(h ^ 0x25, FNV_PRIME) ^ hi, FNV_PRIME) ^ lo, FNV_PRIME);
           break;
+        }
         default:
           return ASK;
       }
     }
-    return this.end(pathAt, w);
+    return this.end(pathAt, w, h);
   }
 
-  /** The link out[this.w, w) is complete: dot segments removed; it is kept. Returns its end. */
-  private end(pathAt: number, w: number): number {
-    if (this.dots) w = removeDots(out, pathAt, this.queryAt === -1 ? w : this.queryAt, w);
+  /** The link out[this.w, w) (hash h) is complete: dot segments removed; it is kept. Returns its end. */
+  private end(pathAt: number, w: number, h: number): number {
+    if (this.dots) {
+      w = removeDots(out, pathAt, this.queryAt === -1 ? w : this.queryAt, w);
+      h = hash(out, this.w, w);
+    }
+    this.h = h;
     this.w = w;
     return w;
   }
@@ -244,24 +284,21 @@ class ByteResolver {
         for (let k = 0; k < text.length; k++) o[w++] = text.charCodeAt(k);
       }
     }
-    if (p === to || b[p] === HASH_BYTE) {
-      o[w++] = SLASH_BYTE;
+    if (p === to || b[p] === Byte.Hash) {
+      o[w++] = Byte.Slash;
       this.dots = false;
-      return this.end(-1, w);
+      return this.end(-1, w, hash(o, this.w, w));
     }
-    if (b[p] === QUERY_BYTE) {
-      o[w++] = SLASH_BYTE;
+    if (b[p] === Byte.Query) {
+      o[w++] = Byte.Slash;
       this.queryAt = w;
-      return this.copy(b, p, to, w, -1);
+      return this.copy(b, p, to, w, -1, hash(o, this.w, w));
     }
-    if (b[p] !== SLASH_BYTE) return ASK; // credentials, a backslash, "%" in the host …
-    return this.copy(b, p, to, w, w);
+    if (b[p] !== Byte.Slash) return ASK; // credentials, a backslash, "%" in the host …
+    return this.copy(b, p, to, w, w, hash(o, this.w, w));
   }
 }
 
-const HASH_BYTE = 0x23;
-const SLASH_BYTE = 0x2f;
-const QUERY_BYTE = 0x3f;
 const HTTP = Buffer.from('http://', 'latin1');
 const HTTPS = Buffer.from('https://', 'latin1');
 
@@ -276,25 +313,25 @@ function removeDots(o: Buffer, from: number, to: number, end: number): number {
   let i = from + 1;
   for (;;) {
     let j = i;
-    while (j < to && o[j] !== SLASH_BYTE) j++;
+    while (j < to && o[j] !== Byte.Slash) j++;
     const last = j === to;
     const len = j - i;
     if (len === 2 && o[i] === 0x2e && o[i + 1] === 0x2e) {
       const top = starts.pop();
       if (top !== undefined) w = top;
-      if (last) o[w++] = SLASH_BYTE;
+      if (last) o[w++] = Byte.Slash;
     } else if (len === 1 && o[i] === 0x2e) {
-      if (last) o[w++] = SLASH_BYTE;
+      if (last) o[w++] = Byte.Slash;
     } else {
       starts.push(w);
-      o[w++] = SLASH_BYTE;
+      o[w++] = Byte.Slash;
       o.copyWithin(w, i, j);
       w += len;
     }
     if (last) break;
     i = j + 1;
   }
-  if (w === from) o[w++] = SLASH_BYTE;
+  if (w === from) o[w++] = Byte.Slash;
   o.copyWithin(w, to, end);
   return w + (end - to);
 }
@@ -304,10 +341,10 @@ let table = new Int32Array(4096);
 /** Per kept link of the page: its start and end in out. Reused, grown as needed. */
 let kept = new Int32Array(2 * 1024);
 
-/** FNV-1a of out[from, to). */
+/** FNV-1a of o[from, to). */
 function hash(o: Buffer, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ o[i]!, 0x01000193);
+  let h = FNV_BASIS;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ o[i]!, FNV_PRIME);
   return h;
 }
 
@@ -341,7 +378,7 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
   fast.w = 1;
   for (let k = 0; k < 2 * count; k += 2) {
     grow(fast.w + 1);
-    out[fast.w++] = DQUOTE;
+    out[fast.w++] = Byte.Quote;
     const start = fast.w;
     let end = askAll ? ASK : fast.resolve(bytes, spans[k]!, spans[k + 1]!);
     if (end === ASK) {
@@ -356,7 +393,7 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
       fast.w = start - 1; // no link: drop the quote
       continue;
     }
-    let slot = hash(out, start, end) & mask;
+    let slot = fast.h & mask;
     for (;;) {
       const at = table[slot]!;
       if (at === 0) {
@@ -365,7 +402,7 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
         kept[2 * n + 1] = end;
         n++;
         grow(end + 2);
-        out[end] = DQUOTE;
+        out[end] = Byte.Quote;
         out[end + 1] = 0x2c; // ,
         fast.w = end + 2;
         break;
@@ -385,6 +422,5 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
   return jsonSafe ? withJsonText(links, all) : links;
 }
 
-const DQUOTE = 0x22;
 /** What JSON.stringify leaves as is between quotes (printable ASCII but '"' and "\\"). */
 const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
