@@ -6,7 +6,7 @@
 // The JSON text it makes with a list (for the sink) must be exactly JSON.stringify of the list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decoderFor } from '../src/extract/decode.js';
+import { decoderFor, type Decoder } from '../src/extract/decode.js';
 import { jsonTextOf } from '../src/extract/json-text.js';
 import { resolveScanned } from '../src/extract/linkbytes.js';
 import { resolveLinks } from '../src/extract/links.js';
@@ -28,7 +28,7 @@ const BASES = [
 ];
 
 /** The page "bytes" holding the values one after another, as the scan reports them. */
-function scanned(values: readonly Buffer[]): ScannedLinks {
+function scanned(values: readonly Buffer[], decoder: Decoder = utf8): ScannedLinks {
   const bytes = Buffer.concat(values);
   const spans = new Int32Array(2 * values.length);
   let at = 0;
@@ -37,14 +37,14 @@ function scanned(values: readonly Buffer[]): ScannedLinks {
     at += v.length;
     spans[2 * k + 1] = at;
   });
-  return { bytes, decoder: utf8, spans, count: values.length, baseFrom: -1, baseTo: -1 };
+  return { bytes, decoder, spans, count: values.length, baseFrom: -1, baseTo: -1 };
 }
 
 /** The reference: every value as the tree holds it, through `new URL`. */
 function reference(s: ScannedLinks, base: string): string[] {
   const out = new Set<string>();
   for (let k = 0; k < s.count; k++) {
-    const text = hrefText(s.bytes, s.spans[2 * k]!, s.spans[2 * k + 1]!, utf8);
+    const text = hrefText(s.bytes, s.spans[2 * k]!, s.spans[2 * k + 1]!, s.decoder);
     let u: URL;
     try {
       u = new URL(text, base);
@@ -77,22 +77,22 @@ function equal(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Both resolvers against the reference, one value at a time (so a failure names it), then all at once. */
-function check(values: readonly (string | Buffer)[], what: string, bases: readonly string[] = BASES): void {
+function check(values: readonly (string | Buffer)[], what: string, bases: readonly string[] = BASES, decoder: Decoder = utf8): void {
   const bufs = values.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : v));
   for (const base of bases) {
     const url = new URL(base);
     for (const v of bufs) {
-      const one = scanned([v]);
+      const one = scanned([v], decoder);
       const want = reference(one, base);
       const got = resolveScanned(one, base);
       // deepEqual only on a difference: it is slow, and this runs ~400,000 times.
       if (!equal(got, want)) assert.deepEqual(got, want, `${what}: ${JSON.stringify(v.toString('latin1'))} against ${base}`);
       jsonText(got, `${what}: ${JSON.stringify(v.toString('latin1'))} against ${base}`);
-      const text = hrefText(v, 0, v.length, utf8);
+      const text = hrefText(v, 0, v.length, decoder);
       const strings = resolveLinks([text], url);
       if (!equal(strings, want)) assert.deepEqual(strings, want, `${what} (strings): ${JSON.stringify(text)} against ${base}`);
     }
-    const all = scanned(bufs);
+    const all = scanned(bufs, decoder);
     const links = resolveScanned(all, base);
     assert.deepEqual(links, reference(all, base), `${what}: all against ${base}`);
     jsonText(links, `${what}: all against ${base}`);
@@ -157,6 +157,29 @@ test('linkbytes: a page whose links pass the output buffer (64 KB) keeps every l
   const links = resolveScanned(s, BASES[0]!);
   assert.deepEqual(links, reference(s, BASES[0]!));
   assert.equal(links.length, 50 + 3333, 'links: 50 distinct root-relative, 3,333 distinct relative');
+});
+
+test('linkbytes: UTF-8 sequences (valid, invalid, cut, spaces trim() removes) and named references, in paths, queries and hosts', () => {
+  const seqs: Buffer[] = [];
+  for (let a = 0x80; a <= 0xff; a++) {
+    seqs.push(Buffer.from([a]));
+    for (let b = 0x00; b <= 0xff; b += a === 0xc2 || a === 0xc3 || a === 0xdf ? 1 : 15) seqs.push(Buffer.from([a, b]));
+  }
+  for (const a of [0xe0, 0xe1, 0xe2, 0xe3, 0xec, 0xed, 0xee, 0xef]) {
+    for (let b = 0x7f; b <= 0xc0; b += 3) for (const c of [0x7f, 0x80, 0x9a, 0x9f, 0xa0, 0xa8, 0xaf, 0xbb, 0xbf, 0xc0]) seqs.push(Buffer.from([a, b, c]));
+  }
+  for (const b of [0x80, 0x81, 0x9a, 0xbb]) for (const c of [0x80, 0x8a, 0x8b, 0x9f, 0xa8, 0xa9, 0xaf, 0xbf]) seqs.push(Buffer.from([0xe2, b, c]), Buffer.from([0xe1, b, c]), Buffer.from([0xe3, b, c]), Buffer.from([0xef, b, c]));
+  for (const a of [0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xf8]) for (const b of [0x7f, 0x80, 0x8f, 0x90, 0xbf, 0xc0]) seqs.push(Buffer.from([a, b, 0x80, 0x80]), Buffer.from([a, b, 0x80]), Buffer.from([a, b, 0xbf, 0xc0]));
+  for (const ch of ['é', '日', '😀', '\u00a0', '\u1680', '\u2003', '\u2028', '\u202f', '\u205f', '\u3000', '\ufeff', '\u0085', '\u180e', '\ufffd', '\uffff']) seqs.push(Buffer.from(ch, 'utf8'));
+  const refs = ['&eacute;', '&Eacute;', '&mdash;', '&rsquo;', '&nbsp;', '&ensp;', '&ThickSpace;', '&MediumSpace;', '&NewLine;', '&Tab;', '&lt;', '&quot;', '&sol;', '&num;', '&period;', '&percnt;', '&colon;', '&amp;', '&AMP;', '&nGt;', '&Afr;', '&fjlig;', '&notin;', '&notit;', '&not;', '&eacutex;', '&eacute', '&eacute=', '&Eacute ;', '&1x;', '&x1;', '&;', '&#233;', '&#xe9;', '&#160;', '&zzzz;', `&${'a'.repeat(40)};`, '&b;'];
+  const values: Buffer[] = [];
+  const wrap = (pre: string, mid: Buffer, post: string): Buffer => Buffer.concat([Buffer.from(pre, 'latin1'), mid, Buffer.from(post, 'latin1')]);
+  for (const q of seqs) for (const [pre, post] of [['/a/', '/b'], ['', ''], ['x', '?q'], ['/p?x=', '&y'], ['//h', '.test/'], ['/', '#f']] as const) values.push(wrap(pre, q, post));
+  for (const r of refs) for (const [pre, post] of [['/a/', 'b'], ['', ''], [' ', ' '], ['/p?x=', ''], ['//h', '.test/'], ['http://h.test/', '/..'], ['caf', ':x']] as const) values.push(Buffer.from(pre + r + post, 'latin1'));
+  check(values, 'non-ASCII', [BASES[0]!, BASES[7]!]);
+  // A windows-1252 page: its bytes are not UTF-8, so every non-ASCII value goes the slow way.
+  const sample = [...seqs.filter((_, i) => i % 7 === 0), ...seqs.slice(-15)];
+  check(sample.map((q) => wrap('/a/', q, '')), 'windows-1252', [BASES[0]!], decoderFor('windows-1252')!);
 });
 
 test('linkbytes: the lists above came with their JSON text, but for the few whose links hold a backslash', () => {

@@ -1,12 +1,14 @@
 // --links without a tree, second step: the scan's href values resolved straight from the page's
-// bytes. Most hrefs are ASCII paths ("/a/b.html", "page.html#s", "../x/", "?q=1") or plain http(s)
-// URLs, and resolving one is writing the base's origin (or directory) and then the href's own bytes,
-// with dot segments removed and a few characters percent-encoded. Those are written into one buffer
-// that becomes one string at the end, each link a slice of it: no string per href, no URL object,
-// no concatenation for the set and JSON.stringify to flatten later. Any other value (a character the
-// parser would treat otherwise, a character reference but "&amp;", a host that is not plain ASCII
-// labels, a base with credentials, ...) is decoded as the tree would (hrefText) and resolved by
-// links.ts, which ends in `new URL`; test/linkbytes.test.ts checks every byte path against the parser.
+// bytes. Most hrefs are paths ("/a/b.html", "page.html#s", "../x/", "?q=1") or plain http(s) URLs,
+// and resolving one is writing the base's origin (or directory) and then the href's own bytes, with
+// dot segments removed and some characters percent-encoded (UTF-8 sequences and named references
+// such as "&eacute;" too: hrefchars.ts). Those are written into one buffer, quoted and comma-separated,
+// which becomes one string at the end: the list's JSON text (json-text.ts), each link a slice of it.
+// No string per href, no URL object, no Set hashing strings again. Any other value (a character
+// the parser treats otherwise, a host that is not plain ASCII labels, a base with credentials, ...)
+// is decoded as the tree would (hrefText) and resolved by links.ts, which ends in `new URL`;
+// test/linkbytes.test.ts checks the byte paths against the parser.
+import { namedReference, utf8Length } from './hrefchars.js';
 import { withJsonText } from './json-text.js';
 import { hrefText, type ScannedLinks } from './linkscan.js';
 import { linkBase, Resolver } from './links.js';
@@ -34,6 +36,7 @@ const enum Kind {
   Percent,
   Amp,
   Encode, // space, '"', "<", ">": both sets encode them
+  High, // 0x80–0xFF: part of a UTF-8 sequence, maybe
 }
 const KIND = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~!$()*+,;=:@/') KIND[c.charCodeAt(0)] = Kind.Copy;
@@ -43,6 +46,7 @@ KIND[0x23] = Kind.Hash;
 KIND[0x25] = Kind.Percent;
 KIND[0x26] = Kind.Amp;
 for (const c of ' "<>') KIND[c.charCodeAt(0)] = Kind.Encode;
+KIND.fill(Kind.High, 0x80);
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
 const FNV_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -97,7 +101,8 @@ class ByteResolver {
   private dots = false;
   private queryAt = -1;
 
-  constructor(base: URL) {
+  /** `utf8`: the page's bytes are UTF-8, so its non-ASCII sequences are the characters they encode. */
+  constructor(base: URL, private readonly utf8: boolean) {
     const path = base.pathname;
     this.origin = Buffer.from(base.origin, 'latin1');
     this.originDir = Buffer.from(base.origin + path.slice(0, path.lastIndexOf('/') + 1), 'latin1');
@@ -176,7 +181,7 @@ class ByteResolver {
    * `h`: the hash of out[this.w, w), carried on over what is written.
    */
   private copy(b: Buffer, p: number, to: number, w: number, pathAt: number, h: number): number {
-    const o = out;
+    let o = out;
     let inPath = pathAt !== -1;
     this.dots = false;
     if (inPath) this.queryAt = -1;
@@ -211,22 +216,41 @@ class ByteResolver {
           o[w++] = c;
           h = Math.imul(h ^ c, FNV_PRIME);
           break;
-        case Kind.Amp:
-          // "&amp;" is "&"; any other character reference (or a bare "&") is for hrefText.
+        case Kind.Amp: {
+          // "&amp;" is "&"; "&name;" for non-ASCII characters is those; any other reference (or a
+          // bare "&") is for hrefText.
           if (p + 4 < to && b[p + 1] === 0x61 && b[p + 2] === 0x6d && b[p + 3] === 0x70 && b[p + 4] === 0x3b) {
             o[w++] = c;
             h = Math.imul(h ^ c, FNV_PRIME);
             p += 4;
             break;
           }
-          return ASK;
-        case Kind.Encode: {
-          const hi = HEX[c >> 4]!;
-          const lo = HEX[c & 15]!;
-          o[w++] = 0x25;
-          o[w++] = hi;
-          o[w++] = lo;
-          h = Math.imul(Math.imul(Math.imul(h ^ 0x25, FNV_PRIME) ^ hi, FNV_PRIME) ^ lo, FNV_PRIME);
+          const ref = namedReference(b, p, to);
+          if (ref === undefined) return ASK;
+          const bytes = ref.utf8;
+          if (w + 3 * bytes.length + (to - p) * 3 > o.length) {
+            grow(w + 3 * bytes.length + (to - p) * 3);
+            o = out;
+          }
+          for (let k = 0; k < bytes.length; k++) {
+            h = percent(o, w, bytes[k]!, h);
+            w += 3;
+          }
+          p += ref.length - 1;
+          break;
+        }
+        case Kind.Encode:
+          h = percent(o, w, c, h);
+          w += 3;
+          break;
+        case Kind.High: {
+          const n = this.utf8 ? utf8Length(b, p, to) : 0;
+          if (n === 0) return ASK;
+          for (let k = 0; k < n; k++) {
+            h = percent(o, w, b[p + k]!, h);
+            w += 3;
+          }
+          p += n - 1;
           break;
         }
         default:
@@ -341,6 +365,16 @@ let table = new Int32Array(4096);
 /** Per kept link of the page: its start and end in out. Reused, grown as needed. */
 let kept = new Int32Array(2 * 1024);
 
+/** Writes c as "%XY" at o[w]; returns the hash h carried on over those three bytes. */
+function percent(o: Buffer, w: number, c: number, h: number): number {
+  const hi = HEX[c >> 4]!;
+  const lo = HEX[c & 15]!;
+  o[w] = 0x25;
+  o[w + 1] = hi;
+  o[w + 2] = lo;
+  return Math.imul(Math.imul(Math.imul(h ^ 0x25, FNV_PRIME) ^ hi, FNV_PRIME) ^ lo, FNV_PRIME);
+}
+
 /** FNV-1a of o[from, to). */
 function hash(o: Buffer, from: number, to: number): number {
   let h = FNV_BASIS;
@@ -362,7 +396,7 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
   // Every link is written to out, the slow ones (ASCII, as the parser serializes) too, so that one
   // table of byte spans de-duplicates them all: a Set of strings would hash each string again. Each
   // is written quoted and followed by ",", after a "[": out becomes the list's JSON text.
-  const fast = new ByteResolver(base);
+  const fast = new ByteResolver(base, decoder.encoding === 'utf-8');
   const askAll = !ByteResolver.fits(base);
   let slow: Resolver | undefined;
   /** Does every link read the same inside JSON quotes (no '"', "\\" or control character)? */
