@@ -44,10 +44,13 @@ const WS = 1;
 const NAME_END = 2;
 /** Ends an unquoted value: whitespace, ">". */
 const VALUE_END = 4;
+/** Ends an attribute name: NAME_END or "=". */
+const ATTR_END = 8;
 const CLASS = new Uint8Array(256);
-for (const c of [0x20, 0x0a, 0x09, 0x0c, 0x0d]) CLASS[c] = WS | NAME_END | VALUE_END;
-CLASS[SLASH] = NAME_END;
-CLASS[GT] = NAME_END | VALUE_END;
+for (const c of [0x20, 0x0a, 0x09, 0x0c, 0x0d]) CLASS[c] = WS | NAME_END | VALUE_END | ATTR_END;
+CLASS[SLASH] = NAME_END | ATTR_END;
+CLASS[GT] = NAME_END | VALUE_END | ATTR_END;
+CLASS[EQ] = ATTR_END;
 
 function isAlpha(c: number | undefined): boolean {
   return c !== undefined && (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
@@ -194,7 +197,7 @@ class Scan {
       // "=", whitespace, "/" or ">".
       const nameStart = p;
       p++;
-      while (p < end && b[p]! !== EQ && (CLASS[b[p]!]! & NAME_END) === 0) p++;
+      while (p < end && (CLASS[b[p]!]! & ATTR_END) === 0) p++;
       const nameEnd = p;
       while (p < end && (CLASS[b[p]!]! & WS) !== 0) p++;
       if (p >= end) return -1;
