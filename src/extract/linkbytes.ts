@@ -48,8 +48,15 @@ KIND[0x26] = Kind.Amp;
 for (const c of ' "<>') KIND[c.charCodeAt(0)] = Kind.Encode;
 KIND.fill(Kind.High, 0x80);
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
-const FNV_BASIS = 0x811c9dc5;
+// FNV-1a kept to 30 bits at every step: a hash that always fits a small integer is never boxed
+// (a 32-bit one often is, when stored in a field or passed: a heap number per link).
+const FNV_BASIS = 0x811c9dc5 & 0x3fffffff;
 const FNV_PRIME = 0x01000193;
+
+/** One FNV-1a step over byte c, in 30 bits. */
+function step(h: number, c: number): number {
+  return Math.imul(h ^ c, FNV_PRIME) & 0x3fffffff;
+}
 
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d); // String#trim's ASCII: tab, LF, VT, FF, CR, space
@@ -191,14 +198,14 @@ class ByteResolver {
       if (kind === Kind.Copy) {
         // Most bytes: tested first, apart from the switch (which costs more per byte).
         o[w++] = c;
-        h = Math.imul(h ^ c, FNV_PRIME);
+        h = step(h, c);
         continue;
       }
       switch (kind) {
         case Kind.Dot:
           if (inPath && o[w - 1] === Byte.Slash) this.dots = true;
           o[w++] = c;
-          h = Math.imul(h ^ c, FNV_PRIME);
+          h = step(h, c);
           break;
         case Kind.Query:
           if (inPath) {
@@ -206,7 +213,7 @@ class ByteResolver {
             this.queryAt = w;
           }
           o[w++] = c;
-          h = Math.imul(h ^ c, FNV_PRIME);
+          h = step(h, c);
           break;
         case Kind.Hash:
           return this.end(pathAt, w, h);
@@ -214,14 +221,14 @@ class ByteResolver {
           // "%2e" is a dot to the parser, in a path segment.
           if (p + 2 < to && b[p + 1] === 0x32 && (b[p + 2]! | 0x20) === 0x65) return ASK;
           o[w++] = c;
-          h = Math.imul(h ^ c, FNV_PRIME);
+          h = step(h, c);
           break;
         case Kind.Amp: {
           // "&amp;" is "&"; "&name;" for non-ASCII characters is those; any other reference (or a
           // bare "&") is for hrefText.
           if (p + 4 < to && b[p + 1] === 0x61 && b[p + 2] === 0x6d && b[p + 3] === 0x70 && b[p + 4] === 0x3b) {
             o[w++] = c;
-            h = Math.imul(h ^ c, FNV_PRIME);
+            h = step(h, c);
             p += 4;
             break;
           }
@@ -326,13 +333,17 @@ class ByteResolver {
 const HTTP = Buffer.from('http://', 'latin1');
 const HTTPS = Buffer.from('https://', 'latin1');
 
+/** removeDots()' stack of segment offsets; reused, grown as needed (a path has fewer segments than bytes). */
+let starts = new Int32Array(256);
+
 /**
  * Removes "." and ".." segments from the path o[from, to) (it starts with "/") as the URL parser
  * does, moving o[to, end) (the query) after it; returns the new end.
  */
 function removeDots(o: Buffer, from: number, to: number, end: number): number {
   // Segments are written back as "/seg" at w (never past where they are read); starts: their offsets.
-  const starts: number[] = [];
+  if (starts.length < to - from) starts = new Int32Array(2 * (to - from));
+  let top = 0;
   let w = from;
   let i = from + 1;
   for (;;) {
@@ -341,13 +352,12 @@ function removeDots(o: Buffer, from: number, to: number, end: number): number {
     const last = j === to;
     const len = j - i;
     if (len === 2 && o[i] === 0x2e && o[i + 1] === 0x2e) {
-      const top = starts.pop();
-      if (top !== undefined) w = top;
+      if (top > 0) w = starts[--top]!;
       if (last) o[w++] = Byte.Slash;
     } else if (len === 1 && o[i] === 0x2e) {
       if (last) o[w++] = Byte.Slash;
     } else {
-      starts.push(w);
+      starts[top++] = w;
       o[w++] = Byte.Slash;
       o.copyWithin(w, i, j);
       w += len;
@@ -372,13 +382,13 @@ function percent(o: Buffer, w: number, c: number, h: number): number {
   o[w] = 0x25;
   o[w + 1] = hi;
   o[w + 2] = lo;
-  return Math.imul(Math.imul(Math.imul(h ^ 0x25, FNV_PRIME) ^ hi, FNV_PRIME) ^ lo, FNV_PRIME);
+  return step(step(step(h, 0x25), hi), lo);
 }
 
-/** FNV-1a of o[from, to). */
+/** The hash (step() over each byte) of o[from, to). */
 function hash(o: Buffer, from: number, to: number): number {
   let h = FNV_BASIS;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ o[i]!, FNV_PRIME);
+  for (let i = from; i < to; i++) h = step(h, o[i]!);
   return h;
 }
 
@@ -451,8 +461,8 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
   if (n === 0) return [];
   out[fast.w - 1] = 0x5d; // the last "," becomes "]"
   const all = out.toString('latin1', 0, fast.w);
-  const links: string[] = [];
-  for (let i = 0; i < 2 * n; i += 2) links.push(all.slice(kept[i], kept[i + 1]));
+  const links = new Array<string>(n); // its size known: no growing copies
+  for (let i = 0; i < n; i++) links[i] = all.slice(kept[2 * i], kept[2 * i + 1]);
   return jsonSafe ? withJsonText(links, all) : links;
 }
 
