@@ -359,7 +359,7 @@ function removeDots(o: Buffer, from: number, to: number, end: number): number {
     } else {
       starts[top++] = w;
       o[w++] = Byte.Slash;
-      o.copyWithin(w, i, j);
+      if (w !== i) for (let k = i; k < j; k++) o[w + k - i] = o[k]!; // in place until a segment was dropped
       w += len;
     }
     if (last) break;
@@ -374,6 +374,8 @@ function removeDots(o: Buffer, from: number, to: number, end: number): number {
 let table = new Int32Array(4096);
 /** Per kept link of the page: its start and end in out. Reused, grown as needed. */
 let kept = new Int32Array(2 * 1024);
+/** Per kept link: its hash, compared before its bytes. */
+let keptHash = new Int32Array(1024);
 
 /** Writes c as "%XY" at o[w]; returns the hash h carried on over those three bytes. */
 function percent(o: Buffer, w: number, c: number, h: number): number {
@@ -416,7 +418,10 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
   if (size > table.length) table = new Int32Array(size);
   else table.fill(0, 0, size);
   const mask = size - 1;
-  if (kept.length < 2 * count) kept = new Int32Array(2 * count);
+  if (kept.length < 2 * count) {
+    kept = new Int32Array(2 * count);
+    keptHash = new Int32Array(count);
+  }
   let n = 0;
   out[0] = 0x5b; // [
   fast.w = 1;
@@ -442,6 +447,7 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
       const at = table[slot]!;
       if (at === 0) {
         table[slot] = n + 1;
+        keptHash[n] = fast.h;
         kept[2 * n] = start;
         kept[2 * n + 1] = end;
         n++;
@@ -451,7 +457,7 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
         fast.w = end + 2;
         break;
       }
-      if (same(out, kept[2 * (at - 1)]!, kept[2 * (at - 1) + 1]!, start, end)) {
+      if (keptHash[at - 1] === fast.h && same(out, kept[2 * (at - 1)]!, kept[2 * (at - 1) + 1]!, start, end)) {
         fast.w = start - 1; // seen: its bytes are dropped
         break;
       }
