@@ -4,7 +4,7 @@
 // them from a two-byte JSON string). Only for lists whose text is exactly JSON.stringify(list).
 const texts = new WeakMap<readonly string[], string>();
 
-/** Records that JSON.stringify(list) === text; returns the list. */
+/** Records that JSON.stringify(list) === text; returns the list, which must not change afterwards. */
 export function withJsonText(list: string[], text: string): string[] {
   texts.set(list, text);
   return list;

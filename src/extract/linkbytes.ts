@@ -14,7 +14,7 @@ import { hrefText, type ScannedLinks } from './linkscan.js';
 import { linkBase, Resolver } from './links.js';
 
 /** resolve()'s answers besides an end offset. */
-const NOT_WEB = -1; // a scheme other than http(s): never a link
+const NOT_WEB = -1; // nothing to add: a scheme other than http(s) (never a link), or the base again
 const ASK = -2; // links.ts decides
 
 /** Bytes the resolver looks for (a const enum: the numbers are written into the code). */
@@ -102,6 +102,8 @@ class ByteResolver {
   private readonly originDirHash: number;
   private readonly originPathHash: number;
   private readonly selfHash: number;
+  /** Has the base itself been written once (then it is in the list, or was a duplicate of a link in it)? */
+  private selfKept = false;
   /** The hash (FNV-1a) of the link resolve() or append() wrote last. */
   h = 0;
   // Set by copy(): a "." right after a "/" in the path (maybe a dot segment), where the query starts.
@@ -145,8 +147,11 @@ class ByteResolver {
     grow(this.w + this.room + 3 * (to - from));
     const c0 = from < to ? b[from]! : Byte.Hash;
     if (c0 === Byte.Hash) {
+      // "" or "#…": the base itself, once (pages link "#top" and the like dozens of times).
+      if (this.selfKept) return NOT_WEB;
+      this.selfKept = true;
       this.h = this.selfHash;
-      return (this.w = this.put(this.self, this.w)); // "" or "#…": the base itself
+      return (this.w = this.put(this.self, this.w));
     }
     if (c0 === Byte.Slash) {
       if (from + 1 < to && b[from + 1] === Byte.Slash) return this.web(b, from + 2, to, this.https);
