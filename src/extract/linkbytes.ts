@@ -49,8 +49,10 @@ for (const c of ' "<>') KIND[c.charCodeAt(0)] = Kind.Encode;
 KIND.fill(Kind.High, 0x80);
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
 // FNV-1a kept to 30 bits at every step: a hash that always fits a small integer is never boxed
-// (a 32-bit one often is, when stored in a field or passed: a heap number per link).
-const FNV_BASIS = 0x811c9dc5 & 0x3fffffff;
+// (a 32-bit one often is, when stored in a field or passed: a heap number per link). Its start is
+// random per process, as V8 seeds its string hashes: a page cannot be made of links that all share
+// one slot of the de-duplicating table (each would be compared with all the others).
+const FNV_BASIS = Math.floor(Math.random() * 0x40000000);
 const FNV_PRIME = 0x01000193;
 
 /** One FNV-1a step over byte c, in 30 bits. */
