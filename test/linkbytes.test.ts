@@ -11,6 +11,7 @@ import { jsonTextOf } from '../src/extract/json-text.js';
 import { resolveScanned } from '../src/extract/linkbytes.js';
 import { resolveLinks } from '../src/extract/links.js';
 import { hrefText, type ScannedLinks } from '../src/extract/linkscan.js';
+import { referenceLinks } from './helpers/links-reference.js';
 
 const utf8 = decoderFor('utf-8')!;
 
@@ -42,20 +43,9 @@ function scanned(values: readonly Buffer[], decoder: Decoder = utf8): ScannedLin
 
 /** The reference: every value as the tree holds it, through `new URL`. */
 function reference(s: ScannedLinks, base: string): string[] {
-  const out = new Set<string>();
-  for (let k = 0; k < s.count; k++) {
-    const text = hrefText(s.bytes, s.spans[2 * k]!, s.spans[2 * k + 1]!, s.decoder);
-    let u: URL;
-    try {
-      u = new URL(text, base);
-    } catch {
-      continue;
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') continue;
-    u.hash = '';
-    out.add(u.href);
-  }
-  return [...out];
+  const texts: string[] = [];
+  for (let k = 0; k < s.count; k++) texts.push(hrefText(s.bytes, s.spans[2 * k]!, s.spans[2 * k + 1]!, s.decoder));
+  return referenceLinks(texts, base);
 }
 
 /** Lists that came with their JSON text, and those that did not (a backslash, say). */

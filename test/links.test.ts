@@ -3,23 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { linkBase, resolveLinks } from '../src/extract/links.js';
-
-/** The reference: every href through `new URL`, http(s) only, fragment dropped, first seen kept. */
-function reference(raws: readonly string[], base: URL): string[] {
-  const out = new Set<string>();
-  for (const raw of raws) {
-    let u: URL;
-    try {
-      u = new URL(raw, base);
-    } catch {
-      continue;
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') continue;
-    u.hash = '';
-    out.add(u.href);
-  }
-  return [...out];
-}
+import { referenceLinks as reference } from './helpers/links-reference.js';
 
 /** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
 function rng(seed: number): () => number {
