@@ -12,6 +12,7 @@ import { resolveScanned } from '../src/extract/linkbytes.js';
 import { resolveLinks } from '../src/extract/links.js';
 import { hrefText, type ScannedLinks } from '../src/extract/linkscan.js';
 import { referenceLinks } from './helpers/links-reference.js';
+import { rng } from '../fixtures/rng.js';
 
 const utf8 = decoderFor('utf-8')!;
 
@@ -123,13 +124,7 @@ test('linkbytes: dot segments, hosts, ports, percent-encoding, entities, whitesp
 
 test('linkbytes: 12,000 random concatenations of href pieces resolve as the URL parser does', () => {
   const PIECES = ['/', '//', '.', '..', '/./', '/../', '%2e', '%2E', '%', '%41', '?', '#', '&', '&amp;', '&lt;', '&#46;', '=', "'", '"', ' ', '\t', '\n', '\\', '@', ':', ';', '~', '!', '$', '(', ')', '*', '+', ',', '[', ']', '{', '}', '|', '^', '`', '<', '>', '\x7f', '\x00', 'a', 'Z', '0', '-', '_', 'page', 'x.html', 'HTTP:', 'https:', 'http://', '//h.test', 'H.Test', ':8080', ':80', ':443', 'xn--', '1.2', 'mailto:x', 'javascript:'];
-  let a = 7;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = rng(7);
   const values: string[] = [];
   for (let i = 0; i < 12_000; i++) {
     let s = next() < 0.4 ? '/' : '';

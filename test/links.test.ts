@@ -4,17 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { linkBase, resolveLinks } from '../src/extract/links.js';
 import { referenceLinks as reference } from './helpers/links-reference.js';
-
-/** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../fixtures/rng.js';
 
 const PIECES = ['/', '//', '.', '..', '/./', '/../', '%2e', '%2E', '%', '%41', '?', '#', '&', '=', "'", '"', ' ', '\t', '\\', '@', ':', ';', '~', '!', '$', '(', ')', '*', '+', ',', '[', ']', '{', '}', '|', '^', '`', '<', '>', 'é', '日本', 'a', 'Z', '0', '-', '_', 'page', 'x.html', 'HTTP:', 'mailto:x', 'javascript:'];
 
@@ -57,13 +47,7 @@ test('resolveLinks equals the URL parser on 30,000 generated relative, scheme-re
   const starts = ['', '', './', '../', '../../', '../../../../', '?', '/', '//', 'http://', 'https://', 'HTTP://', 'http:', 'https:/', '#', 'a:', 'mailto:'];
   const hosts = ['example.com', 'a.b.c', 'h.test', 'xn--bcher-kva.example', '127.0.0.1', '1.2', 'a.0x1f', 'exa_mple.com', 'Example.COM', 'a..b', 'host:8080', 'host:80', 'u@h.test', 'h.test.', '-x-.test', '日本.jp'];
   const bits = ['a', 'b.html', '.', '..', '', '%2e', '%2E.', 'x%20y', '?', '?a=1&b=2', "'", ' ', ':', '@', '~', '!', '$', '(', ')', '*', '+', ',', ';', '=', '%', '%zz', '\\', '^', '`', '{', '|', 'é', '#frag', '//', 'index'];
-  let a = 99;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = rng(99);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   for (const b of bases) {
     const base = new URL(b);

@@ -10,6 +10,7 @@ import { loadDomExtractor, loadTreeExtractor, type DomExtractor } from '../src/e
 import { demoUrls } from '../fixtures/lists.js';
 import { linkPage } from '../fixtures/linkpage.js';
 import { startSite } from '../fixtures/site.js';
+import { rng } from '../fixtures/rng.js';
 
 const PAGE = 'http://127.0.0.1:8080/dir/page.html?q=1';
 const utf8 = decoderFor('utf-8')!;
@@ -143,13 +144,7 @@ const PIECES = ['<', '>', '/', '!', '-', '--', '?', '[', ']', '=', '"', "'", ' '
 
 test('link scan equals cheerio\'s links on 3,000 random soups of markup pieces', async () => {
   await extractors();
-  let a = 12345;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = rng(12345);
   for (let i = 0; i < 3000; i++) {
     let s = '';
     const n = 5 + Math.floor(next() * 60);
