@@ -10,7 +10,7 @@
 # package.json engines.node (">=20.18.1"); test/dockerfile.test.ts checks that. Bump both lines
 # together; `npm run test:docker` builds and runs the image on exactly the tagged Node release.
 
-# ---- build: every dependency from the lock file, then `tsc` ----
+# ---- build: every dependency from the lock file, then `tsc` and `asc` ----
 FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /src
 # Dependencies first, so editing sources does not invalidate the `npm ci` layer.
@@ -21,6 +21,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY bin/ ./bin/
 COPY src/ ./src/
+# The --links scan's WebAssembly source (AssemblyScript, compiled by `npm run build`).
+COPY wasm/ ./wasm/
 RUN npm run build
 
 # ---- runtime: production dependencies + dist/src + bin, nothing else ----

@@ -8,7 +8,8 @@ import { repoRoot } from './helpers/cli.js';
 
 /** Floors, lowest first: a module may import from its own floor's folder or any lower floor. */
 const FLOORS: string[][] = [
-  ['record.ts', 'user-error.ts', 'exit.ts', 'redact.ts', 'atomic.ts', 'io-message.ts', 'heap.ts'],
+  // types/: ambient declarations (no module imports them).
+  ['record.ts', 'user-error.ts', 'exit.ts', 'redact.ts', 'atomic.ts', 'io-message.ts', 'heap.ts', 'types'],
   ['input'],
   ['schedule'],
   ['fetch'],

@@ -11,10 +11,15 @@ import { jsonTextOf } from '../src/extract/json-text.js';
 import { resolveScanned } from '../src/extract/linkbytes.js';
 import { resolveLinks } from '../src/extract/links.js';
 import { hrefText, type ScannedLinks } from '../src/extract/linkscan.js';
+import { loadWasmLinks } from '../src/extract/links-wasm.js';
 import { referenceLinks } from './helpers/links-reference.js';
 import { rng } from '../fixtures/rng.js';
 
 const utf8 = decoderFor('utf-8')!;
+/** The same resolution in WebAssembly (src/extract/links-wasm.ts): checked with the JS one everywhere. */
+const loaded = await loadWasmLinks();
+assert.ok(loaded, 'the build ships dist/src/extract/links.wasm and this Node runs WebAssembly SIMD');
+const wasm = loaded;
 
 const BASES = [
   'http://127.0.0.1:8080/dir/sub/page.html?q=1',
@@ -79,6 +84,9 @@ function check(values: readonly (string | Buffer)[], what: string, bases: readon
       // deepEqual only on a difference: it is slow, and this runs ~400,000 times.
       if (!equal(got, want)) assert.deepEqual(got, want, `${what}: ${JSON.stringify(v.toString('latin1'))} against ${base}`);
       jsonText(got, `${what}: ${JSON.stringify(v.toString('latin1'))} against ${base}`);
+      const inWasm = wasm.resolve(one, base);
+      if (!equal(inWasm, want)) assert.deepEqual(inWasm, want, `${what} (wasm): ${JSON.stringify(v.toString('latin1'))} against ${base}`);
+      if (jsonTextOf(inWasm) !== jsonTextOf(got)) assert.equal(jsonTextOf(inWasm), jsonTextOf(got), `${what} (wasm JSON text): ${JSON.stringify(v.toString('latin1'))} against ${base}`);
       const text = hrefText(v, 0, v.length, decoder);
       const strings = resolveLinks([text], url);
       if (!equal(strings, want)) assert.deepEqual(strings, want, `${what} (strings): ${JSON.stringify(text)} against ${base}`);
@@ -87,6 +95,9 @@ function check(values: readonly (string | Buffer)[], what: string, bases: readon
     const links = resolveScanned(all, base);
     assert.deepEqual(links, reference(all, base), `${what}: all against ${base}`);
     jsonText(links, `${what}: all against ${base}`);
+    const inWasm = wasm.resolve(all, base);
+    assert.deepEqual(inWasm, links, `${what} (wasm): all against ${base}`);
+    assert.equal(jsonTextOf(inWasm), jsonTextOf(links), `${what} (wasm JSON text): all against ${base}`);
   }
 }
 

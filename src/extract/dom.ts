@@ -7,6 +7,7 @@ import type { Decoder } from './decode.js';
 import { resolveScanned } from './linkbytes.js';
 import { linkBase, resolveLinks } from './links.js';
 import { scanLinks } from './linkscan.js';
+import { loadWasmLinks } from './links-wasm.js';
 
 /** `--select name=css[@attr]`: the first match's text, or its attribute, goes into `fields.name`. */
 export interface SelectRule {
@@ -23,8 +24,12 @@ export interface DomResult {
 /** Fields and links of a page: its body bytes, the decoder its charset calls for, its final URL. */
 export type DomExtractor = (body: Buffer, decoder: Decoder, pageUrl: string) => DomResult;
 
-/** --links alone: the scan's hrefs, resolved as the tree's would be. */
-const scanExtractor: DomExtractor = (body, decoder, pageUrl) => ({ links: resolveScanned(scanLinks(body, decoder), pageUrl) });
+/** --links alone: the scan's hrefs, resolved as the tree's would be (in WebAssembly where it runs). */
+async function loadScanExtractor(): Promise<DomExtractor> {
+  const wasm = await loadWasmLinks();
+  if (wasm) return (body, decoder, pageUrl) => ({ links: wasm.links(body, decoder, pageUrl) });
+  return (body, decoder, pageUrl) => ({ links: resolveScanned(scanLinks(body, decoder), pageUrl) });
+}
 
 const SPACES = /\s+/g;
 
@@ -36,7 +41,7 @@ interface TreeNode {
 }
 
 export async function loadDomExtractor(select: SelectRule[], wantLinks: boolean): Promise<DomExtractor> {
-  if (select.length === 0 && wantLinks) return scanExtractor;
+  if (select.length === 0 && wantLinks) return loadScanExtractor();
   return loadTreeExtractor(select, wantLinks);
 }
 

@@ -72,6 +72,11 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+/** Can hrefs be resolved from their bytes against `base` (http(s), no user name or password)? */
+export function bytesResolve(base: URL): boolean {
+  return (base.protocol === 'http:' || base.protocol === 'https:') && base.username === '' && base.password === '';
+}
+
 /** Where resolved links are written, page after page; grown as needed. */
 let out = Buffer.allocUnsafe(64 * 1024);
 /** Per value of the page: [start, end) in out, or [-1, i]: slow[i], or [-1, -1]: no link. Reused. */
@@ -128,10 +133,6 @@ class ByteResolver {
     this.selfHash = hash(this.self, 0, this.self.length);
   }
 
-  /** Can this class resolve against `base` (http(s), no user name or password)? */
-  static fits(base: URL): boolean {
-    return (base.protocol === 'http:' || base.protocol === 'https:') && base.username === '' && base.password === '';
-  }
 
   /** Writes `href` (a URL the parser serialized: ASCII) as the next link; returns its end. */
   append(href: string): number {
@@ -416,7 +417,7 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
   // table of byte spans de-duplicates them all: a Set of strings would hash each string again. Each
   // is written quoted and followed by ",", after a "[": out becomes the list's JSON text.
   const fast = new ByteResolver(base, decoder.encoding === 'utf-8');
-  const askAll = !ByteResolver.fits(base);
+  const askAll = !bytesResolve(base);
   let slow: Resolver | undefined;
   /** Does every link read the same inside JSON quotes (no '"', "\\" or control character)? */
   let jsonSafe = true;
@@ -442,7 +443,7 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
       const href = slow.resolve(hrefText(bytes, spans[k]!, spans[k + 1]!, decoder));
       if (href !== undefined) {
         end = fast.append(href);
-        if (!JSON_PLAIN.test(href)) jsonSafe = false;
+        if (!jsonPlain(href)) jsonSafe = false;
       }
     }
     if (end < 0) {
@@ -481,3 +482,8 @@ export function resolveScanned(scan: ScannedLinks, pageUrl: string): string[] {
 
 /** What JSON.stringify leaves as is between quotes (printable ASCII but '"' and "\\"). */
 const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Does `s` read the same inside JSON quotes (no '"', "\\" or control character)? */
+export function jsonPlain(s: string): boolean {
+  return JSON_PLAIN.test(s);
+}

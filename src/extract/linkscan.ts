@@ -305,14 +305,15 @@ class Scan {
   }
 }
 
+/** The bytes a scan reads for `body` and their decoder: the body itself, or a UTF-16 page in UTF-8. */
+export function scannable(body: Buffer, decoder: Decoder): { bytes: Buffer; decoder: Decoder } {
+  if (decoder.encoding === 'utf-16le' || decoder.encoding === 'utf-16be') return { bytes: Buffer.from(decoder.decode(body), 'utf8'), decoder: UTF8 };
+  return { bytes: body, decoder };
+}
+
 /** The href values and base href cheerio's tree of `body` (decoded with `decoder`) would hold. */
 export function scanLinks(body: Buffer, decoder: Decoder): ScannedLinks {
-  let bytes = body;
-  let dec = decoder;
-  if (decoder.encoding === 'utf-16le' || decoder.encoding === 'utf-16be') {
-    bytes = Buffer.from(decoder.decode(body), 'utf8');
-    dec = UTF8;
-  }
+  const { bytes, decoder: dec } = scannable(body, decoder);
   const scan = new Scan(bytes, bytes.length);
   scan.run();
   return { bytes, decoder: dec, spans, count: scan.used >> 1, baseFrom: scan.baseFrom, baseTo: scan.baseTo };

@@ -134,9 +134,9 @@ async function inspectImage(version: string): Promise<void> {
 async function inspectContents(ctr: string): Promise<string> {
   const mnt = (await buildahOk(['mount', ctr])).stdout.trim();
   try {
-    const must = ['app/bin/crawl.js', 'app/dist/src/cli.js', 'app/package.json', 'app/package-lock.json', 'app/node_modules/commander'];
+    const must = ['app/bin/crawl.js', 'app/dist/src/cli.js', 'app/dist/src/extract/links.wasm', 'app/package.json', 'app/package-lock.json', 'app/node_modules/commander'];
     const mustNot = [
-      'app/node_modules/typescript', 'app/node_modules/@types/node', 'app/node_modules/ink-testing-library',
+      'app/node_modules/typescript', 'app/node_modules/assemblyscript', 'app/node_modules/@types/node', 'app/node_modules/ink-testing-library',
       'app/src', 'app/test', 'app/fixtures', 'app/dist/test', 'app/dist/fixtures', 'app/tsconfig.json',
       'app/.git', 'root/.npm/_cacache',
     ];
