@@ -1,12 +1,15 @@
-// The --links byte scan (src/extract/linkscan.ts) must give exactly cheerio's link list (the tree
-// extractor of src/extract/dom.ts): over every fixture page, hand-written edge cases, generated
-// real-looking documentation pages, and random soups of markup pieces.
+// The --links byte scan must give exactly cheerio's link list (the tree extractor of
+// src/extract/dom.ts), both what --links alone runs (WebAssembly: src/extract/links-wasm.ts) and the
+// JS path it falls back to (src/extract/linkscan.ts, linkbytes.ts): over every fixture page,
+// hand-written edge cases, generated real-looking documentation pages, and random soups of markup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { detectDecoder } from '../src/extract/charset.js';
 import { decoderFor, type Decoder } from '../src/extract/decode.js';
 import { loadDomExtractor, loadTreeExtractor, type DomExtractor } from '../src/extract/dom.js';
+import { resolveScanned } from '../src/extract/linkbytes.js';
+import { scanLinks } from '../src/extract/linkscan.js';
 import { demoUrls } from '../fixtures/lists.js';
 import { linkPage } from '../fixtures/linkpage.js';
 import { startSite } from '../fixtures/site.js';
@@ -23,8 +26,11 @@ async function extractors(): Promise<void> {
   scan ??= await loadDomExtractor([], true);
 }
 
+/** What --links alone runs (WebAssembly here), and the JS path it falls back to, against the tree. */
 function same(body: Buffer, decoder: Decoder, pageUrl: string, what: string): void {
-  assert.deepEqual(scan(body, decoder, pageUrl).links, tree(body, decoder, pageUrl).links, what);
+  const want = tree(body, decoder, pageUrl).links;
+  assert.deepEqual(scan(body, decoder, pageUrl).links, want, what);
+  assert.deepEqual(resolveScanned(scanLinks(body, decoder), pageUrl), want, `${what} (JS path)`);
 }
 
 function fetchRaw(url: string): Promise<{ body: Buffer; type: string | null }> {

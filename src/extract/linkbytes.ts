@@ -8,6 +8,8 @@
 // the parser treats otherwise, a host that is not plain ASCII labels, a base with credentials, ...)
 // is decoded as the tree would (hrefText) and resolved by links.ts, which ends in `new URL`;
 // test/linkbytes.test.ts checks the byte paths against the parser.
+// wasm/linkbytes.ts is this resolution in WebAssembly, what --links runs where it can (links-wasm.ts):
+// this one is its specification, and the path taken without WebAssembly SIMD.
 import { namedReference, utf8Length } from './hrefchars.js';
 import { withJsonText } from './json-text.js';
 import { hrefText, type ScannedLinks } from './linkscan.js';

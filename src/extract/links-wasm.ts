@@ -7,7 +7,6 @@
 // parser for odd hrefs, a base the bytes path does not take) is called from there or done here.
 // Where WebAssembly SIMD is missing, or the module is (a tree built without asc), loadWasmLinks()
 // answers undefined and the JS path runs.
-import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Decoder } from './decode.js';
 import { namedReference } from './hrefchars.js';
@@ -98,7 +97,7 @@ export async function loadWasmLinks(): Promise<WasmLinks | undefined> {
   const wasm = exports;
   // The hash that de-duplicates starts at random, as linkbytes.ts's (a page cannot be made of links
   // that all share one slot).
-  wasm.setSeed(randomInt(0x40000000));
+  wasm.setSeed(Math.floor(Math.random() * 0x40000000));
   const heap = align16(wasm.heapBase());
   /** Room for this many spans (two i32 each); doubled when a page has more. */
   let cap = 4096;

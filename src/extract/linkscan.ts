@@ -10,6 +10,8 @@
 // charset this scan reads directly; UTF-16 pages are transcoded to UTF-8 first. It reads the bytes
 // themselves: a string of the whole page (100 KB a page, say) would be the biggest allocation of a
 // --links crawl, and young-generation growth shows in its peak RSS.
+// wasm/linkscan.ts is this scan in WebAssembly, what --links runs where it can (links-wasm.ts): this
+// one is its specification, and the path taken without WebAssembly SIMD.
 import { decodeHTMLAttribute } from 'entities';
 import { decoderFor, type Decoder } from './decode.js';
 import { BANG, DASH, DQUOTE, EQ, GT, LBRACKET, LT, QMARK, SLASH, SQUOTE } from './bytes.js';
