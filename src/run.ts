@@ -15,6 +15,7 @@ import { descriptorLimit, descriptorsFor, limitFor } from './fetch/descriptors.j
 import { createSession } from './fetch/session.js';
 import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
 import { capYoungGeneration } from './heap.js';
+import { keepWasmOnLiftoff } from './wasm-tier.js';
 import { ioMessage } from './io-message.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
 import type { Options } from './options.js';
@@ -194,6 +195,8 @@ async function prepare(options: Options, resume: boolean): Promise<Prepared> {
 }
 
 export async function run(options: Options): Promise<number> {
+  // Before undici compiles llhttp (at the first connection): see src/wasm-tier.ts.
+  keepWasmOnLiftoff();
   const resume = options.resume || options.retryFailed;
   let prepared: Prepared;
   try {

@@ -1,9 +1,10 @@
-// The part of the WebAssembly JS API that src/extract/linkscan-wasm.ts uses. Node has had it since
-// v8, but @types/node 20 does not declare it (TypeScript's own declarations are in lib.dom, which a
-// Node program should not pull in).
+// The part of the WebAssembly JS API that src/extract/links-wasm.ts and src/wasm-tier.ts use. Node
+// has had it since v8, but @types/node 20 does not declare it (TypeScript's own declarations are in
+// lib.dom, which a Node program should not pull in).
 declare namespace WebAssembly {
   class Module {
-    private constructor();
+    /** Compiles `bytes` synchronously. */
+    constructor(bytes: Uint8Array);
   }
   class Memory {
     private constructor();
@@ -18,6 +19,5 @@ declare namespace WebAssembly {
   type ExportValue = ((...args: number[]) => number) | Memory | unknown;
   type Exports = Record<string, ExportValue>;
   function validate(bytes: Uint8Array): boolean;
-  function compile(bytes: Uint8Array): Promise<Module>;
   function instantiate(module: Module, imports?: Record<string, Record<string, unknown>>): Promise<Instance>;
 }

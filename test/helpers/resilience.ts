@@ -146,11 +146,11 @@ function readVmHwmKiB(pid: number): Promise<number> {
  *    the kernel's exact peak for the node process;
  *  - without it: /proc/PID/status VmHWM (the kernel's RSS high-water mark) polled every 10 ms while
  *    the child runs; the largest value read is a lower bound (the peak after the last read is missed).
- * `rssFile` is a scratch path for GNU time's output.
+ * `rssFile` is a scratch path for GNU time's output; `nodeArgs` go to node, before bin/crawl.js.
  */
-export async function runMeasured(args: string[], rssFile: string, timeoutMs = 60_000): Promise<MeasuredRun> {
+export async function runMeasured(args: string[], rssFile: string, timeoutMs = 60_000, nodeArgs: readonly string[] = []): Promise<MeasuredRun> {
   const gnu = haveGnuTime();
-  const argv = gnu ? ['-f', '%M', '-o', rssFile, process.execPath, binPath, ...args] : [binPath, ...args];
+  const argv = gnu ? ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs, binPath, ...args] : [...nodeArgs, binPath, ...args];
   // A process group of its own, so a timeout kills time's node child too (by the group leader's PID).
   const child = spawn(gnu ? GNU_TIME : process.execPath, argv, { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
