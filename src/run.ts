@@ -14,7 +14,7 @@ import { Jar } from './fetch/cookies.js';
 import { descriptorLimit, descriptorsFor, limitFor } from './fetch/descriptors.js';
 import { createSession } from './fetch/session.js';
 import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
-import { capYoungGeneration } from './heap.js';
+import { boundOldGeneration, capYoungGeneration } from './heap.js';
 import { keepWasmOnLiftoff } from './wasm-tier.js';
 import { ioMessage } from './io-message.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
@@ -258,6 +258,7 @@ export async function run(options: Options): Promise<number> {
   crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, prefetch, jar, ledger, ...(done ? { done } : {}) });
   // Memory that does not grow with the number of hosts: see src/heap.ts.
   const uncapYoung = capYoungGeneration();
+  const unboundOld = boundOldGeneration();
 
   let signal: HandledSignal | undefined;
   let grace: NodeJS.Timeout | undefined;
@@ -288,6 +289,7 @@ export async function run(options: Options): Promise<number> {
   }
   clearTimeout(grace);
   uncapYoung();
+  unboundOld();
   await sink.close();
   // The crawl is over: its idle connections go now, so the descriptors they held are free for
   // writing the jar (a crawl that ran short of descriptors would otherwise fail to save it).
