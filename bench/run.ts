@@ -663,7 +663,7 @@ async function main(): Promise<void> {
     `- DOM ratio: crawl --select 'h=h1' --links pages/CPU-s ÷ baseline --cheerio pages/CPU-s.`,
     `- links ratio: crawl --links CPU s ÷ crawl CPU s over the same ${LINKS_N.toLocaleString('en-US')} link-heavy pages (best of ${REPS} ABBA runs each); --links alone uses the byte scan, no document tree.`,
     `- memory: peak RSS of the client for ${int(MEM_SMALL)} vs ${int(MEM_LARGE)} /page/N URLs.`,
-    `- memory over many origins: ${int(ORIGINS_N)} URLs, one per origin (the fixture server listening on ${int(ORIGINS_N)} ports of 127.0.0.1, each response asking \`Keep-Alive: timeout=60\`), against ${int(ORIGINS_N)} /page/N URLs over the four hosts; ${REPS} runs each in ABBA order, the least peak RSS counts. crawl caps V8's young generation at 16 MB itself (src/heap.ts).`,
+    `- memory over many origins: ${int(ORIGINS_N)} URLs, one per origin (the fixture server listening on ${int(ORIGINS_N)} ports of 127.0.0.1, each response asking \`Keep-Alive: timeout=60\`), against ${int(ORIGINS_N)} /page/N URLs over the four hosts; ${REPS} runs each in ABBA order, the least peak RSS counts. crawl caps V8's young generation at 16 MB itself (src/v8/heap.ts).`,
     `- start-up: spawn-to-exit wall measured by the runner (GNU time's %e has 10 ms steps).`,
     ...notes.map((n) => `- ${n}`),
     ...skipped.map((s) => `- skipped: ${s}`),

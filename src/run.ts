@@ -14,8 +14,8 @@ import { Jar } from './fetch/cookies.js';
 import { descriptorLimit, descriptorsFor, limitFor } from './fetch/descriptors.js';
 import { createSession } from './fetch/session.js';
 import { clientCertificate, TlsLedger, trustedRoots, type TlsSettings } from './fetch/tls.js';
-import { boundOldGeneration, capYoungGeneration } from './heap.js';
-import { keepWasmOnLiftoff } from './wasm-tier.js';
+import { boundOldGeneration, capYoungGeneration } from './v8/heap.js';
+import { keepWasmOnLiftoff } from './v8/wasm-tier.js';
 import { ioMessage } from './io-message.js';
 import { checkLogFile, createLogger, type LogTarget } from './log.js';
 import type { Options } from './options.js';
@@ -195,7 +195,7 @@ async function prepare(options: Options, resume: boolean): Promise<Prepared> {
 }
 
 export async function run(options: Options): Promise<number> {
-  // Before undici compiles llhttp (at the first connection): see src/wasm-tier.ts.
+  // Before undici compiles llhttp (at the first connection): see src/v8/wasm-tier.ts.
   keepWasmOnLiftoff();
   const resume = options.resume || options.retryFailed;
   let prepared: Prepared;
@@ -256,7 +256,7 @@ export async function run(options: Options): Promise<number> {
   let read = 0;
   emitter.on('read', (total) => { read = total; });
   crawl = new Crawl({ settings: crawlSettings(options), stdin: process.stdin, sink, emitter, logger, dispatcher, prefetch, jar, ledger, ...(done ? { done } : {}) });
-  // Memory that does not grow with the number of hosts: see src/heap.ts.
+  // Memory that does not grow with the number of hosts: see src/v8/heap.ts.
   const uncapYoung = capYoungGeneration();
   const unboundOld = boundOldGeneration();
 

@@ -3,7 +3,7 @@
 // time (or /proc VmHWM). Per-origin state (scheduler queues, undici pools, sockets) must be let go
 // once an origin is idle, V8's young generation must not grow to its maximum under 64 fresh
 // connections at a time, and the old generation must not fill to 4× its live size with their
-// promoted garbage (src/heap.ts bounds both): 1.18–1.19× measured with both bounds; with the young
+// promoted garbage (src/v8/heap.ts bounds both): 1.18–1.19× measured with both bounds; with the young
 // cap alone 1.42–1.48× once WebAssembly stayed on Liftoff (the 4-origin run fell to ~82 MB, the
 // other did not); neither, 1.29–1.44× (README "Performance"; the target, 1.3×, is checked by
 // `npm run bench`). Before issue 11 it was 422 MB against 99 MB, 4.3×; the bound here, 1.4×, leaves

@@ -1,4 +1,4 @@
-// src/heap.ts caps V8's young generation at run time. These tests run an allocation pattern like a
+// src/v8/heap.ts caps V8's young generation at run time. These tests run an allocation pattern like a
 // crawl's over many hosts (objects that live through a few scavenges, the event loop turning between
 // small chunks of work) in a child node and read new_space's size from V8: it grows to 32 MB
 // without the cap, stays at 16 MB with it, grows again once the cap is lifted, and is left alone
@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { userGrowingHeap, userSizedYoung, YOUNG_CAP_BYTES } from '../src/heap.js';
+import { userGrowingHeap, userSizedYoung, YOUNG_CAP_BYTES } from '../src/v8/heap.js';
 
-const HEAP = fileURLToPath(new URL('../src/heap.js', import.meta.url));
+const HEAP = fileURLToPath(new URL('../src/v8/heap.js', import.meta.url));
 const MB = 1024 * 1024;
 
 /** Largest new_space (MB) seen over `rounds` chunks of work, capped or not, then after the cap is lifted. */

@@ -9,7 +9,7 @@ import { repoRoot } from './helpers/cli.js';
 /** Floors, lowest first: a module may import from its own floor's folder or any lower floor. */
 const FLOORS: string[][] = [
   // types/: ambient declarations (no module imports them).
-  ['record.ts', 'user-error.ts', 'exit.ts', 'redact.ts', 'atomic.ts', 'io-message.ts', 'heap.ts', 'wasm-tier.ts', 'types'],
+  ['record.ts', 'user-error.ts', 'exit.ts', 'redact.ts', 'atomic.ts', 'io-message.ts', 'v8', 'types'],
   ['input'],
   ['schedule'],
   ['fetch'],

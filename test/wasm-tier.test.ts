@@ -1,4 +1,4 @@
-// src/wasm-tier.ts keeps WebAssembly on Liftoff, so V8 never recompiles undici's llhttp with TurboFan
+// src/v8/wasm-tier.ts keeps WebAssembly on Liftoff, so V8 never recompiles undici's llhttp with TurboFan
 // mid-crawl (a ~35 MB burst of compiler memory that the C allocator keeps). Checked as a user sees it:
 // the real CLI crawling a few pages, peak RSS from GNU time (or /proc VmHWM), against the same crawl
 // with node's own `--wasm-tier-up` flag, which is the user's choice and so turns the setting off.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startSite } from '../fixtures/site.js';
 import { tempDir } from './helpers/cli.js';
 import { runMeasured, writeList } from './helpers/resilience.js';
-import { userTieredWasm } from '../src/wasm-tier.js';
+import { userTieredWasm } from '../src/v8/wasm-tier.js';
 
 test('userTieredWasm finds Liftoff and tier-up flags on the command line and in NODE_OPTIONS, and nothing else', () => {
   for (const flag of ['--liftoff', '--no-liftoff', '--liftoff-only', '--liftoff_only', '--wasm-tier-up', '--no-wasm-tier-up', '--wasm-dynamic-tiering', '--no-wasm_dynamic_tiering', '--wasm-tiering-budget=5']) {
@@ -24,7 +24,7 @@ test('userTieredWasm finds Liftoff and tier-up flags on the command line and in 
   assert.equal(userTieredWasm([], undefined), false);
 });
 
-const TIER = fileURLToPath(new URL('../src/wasm-tier.js', import.meta.url));
+const TIER = fileURLToPath(new URL('../src/v8/wasm-tier.js', import.meta.url));
 const LINKS_WASM = fileURLToPath(new URL('../src/extract/links.wasm', import.meta.url));
 
 test('compileOptimized: crawl\'s module gets TurboFan code while WebAssembly is kept on Liftoff', () => {

@@ -13,7 +13,7 @@ import { namedReference } from './hrefchars.js';
 import { withJsonText } from './json-text.js';
 import { bytesResolve, jsonPlain, resolveScanned } from './linkbytes.js';
 import { linkBase, Resolver } from './links.js';
-import { compileOptimized } from '../wasm-tier.js';
+import { compileOptimized } from '../v8/wasm-tier.js';
 import { hrefText, scannable, type ScannedLinks } from './linkscan.js';
 
 interface Exports {
@@ -93,7 +93,7 @@ export async function loadWasmLinks(): Promise<WasmLinks | undefined> {
       return (ref.length << 8) | ref.utf8.length;
     },
   };
-  // Compiled with TurboFan at once, even where crawl keeps WebAssembly on Liftoff (src/wasm-tier.ts).
+  // Compiled with TurboFan at once, even where crawl keeps WebAssembly on Liftoff (src/v8/wasm-tier.ts).
   const { exports } = await WebAssembly.instantiate(compileOptimized(code), { env });
   if (!isExports(exports)) return undefined;
   const wasm = exports;

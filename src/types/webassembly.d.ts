@@ -1,4 +1,4 @@
-// The part of the WebAssembly JS API that src/extract/links-wasm.ts and src/wasm-tier.ts use. Node
+// The part of the WebAssembly JS API that src/extract/links-wasm.ts and src/v8/wasm-tier.ts use. Node
 // has had it since v8, but @types/node 20 does not declare it (TypeScript's own declarations are in
 // lib.dom, which a Node program should not pull in).
 declare namespace WebAssembly {

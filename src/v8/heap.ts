@@ -9,22 +9,26 @@
 // 2); at the cap, do not grow (factor 1). Should V8 ignore the flag, nothing changes. A user's
 // own semi-space flags win: then nothing is done.
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString, type HeapSpaceInfo } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { userGaveFlag } from './flags.js';
 
 /** Both semi-spaces together, as V8 reports new_space's size. */
 export const YOUNG_CAP_BYTES = 16 * 1024 * 1024;
 /** V8's default --semi-space-growth-factor. */
 const V8_GROWTH = 2;
 
+function space(name: 'new_space' | 'old_space'): HeapSpaceInfo | undefined {
+  return getHeapSpaceStatistics().find((s) => s.space_name === name);
+}
+
 function newSpaceBytes(): number {
-  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_size;
-  return 0;
+  return space('new_space')?.space_size ?? 0;
 }
 
 /** True when node was started with a semi-space flag of the user's (command line or NODE_OPTIONS). */
 export function userSizedYoung(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--(?:(?:max|min)[-_])?semi[-_]space[-_]/.test(a));
+  return userGaveFlag(/^--(?:(?:max|min)[-_])?semi[-_]space[-_]/, execArgv, nodeOptions);
 }
 
 /**
@@ -70,12 +74,11 @@ const TIGHT_GROWING_PERCENT = 100;
 
 /** True when node was started with a heap-growing flag of the user's. */
 export function userGrowingHeap(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--heap[-_]growing[-_]percent(?:=|$)/.test(a));
+  return userGaveFlag(/^--heap[-_]growing[-_]percent(?:=|$)/, execArgv, nodeOptions);
 }
 
 function oldSpaceUsed(): number {
-  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'old_space') return s.space_used_size;
-  return 0;
+  return space('old_space')?.space_used_size ?? 0;
 }
 
 /** A full collection now, without exposing `gc` on crawl's own global. */

@@ -10,10 +10,11 @@
 // whose loops are the --links path (~40 % slower in Liftoff), is compiled with TurboFan up front
 // instead (compileOptimized: ~12 ms, once), which takes little compiler memory: it is small.
 import { setFlagsFromString } from 'node:v8';
+import { userGaveFlag } from './flags.js';
 
 /** True when node was started with a flag of the user's about WebAssembly tiers. */
 export function userTieredWasm(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--(?:no[-_])?(?:liftoff(?:[-_]only)?|wasm[-_](?:tier[-_]up|dynamic[-_]tiering|tiering[-_]budget))(?:=|$)/.test(a));
+  return userGaveFlag(/^--(?:no[-_])?(?:liftoff(?:[-_]only)?|wasm[-_](?:tier[-_]up|dynamic[-_]tiering|tiering[-_]budget))(?:=|$)/, execArgv, nodeOptions);
 }
 
 /** Did keepWasmOnLiftoff() set --liftoff-only? */
